@@ -1,0 +1,1 @@
+"""User accounts for employees: log in with the NIP, roles that follow the employee record, bulk creation."""

@@ -1,0 +1,1 @@
+"""Account commands (bulk creation) added to the `flask portal` group."""

@@ -1,0 +1,54 @@
+"""Admin screens shared by every area: the audit trail and account management (unlock, bulk creation)."""
+from __future__ import annotations
+
+from flask import flash, redirect, request
+from flask_appbuilder import action
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import lazy_gettext as _l
+
+from app.core.audit import AuditLog
+from app.core.views import PortalModelView
+
+
+class AuditLogView(PortalModelView):
+    """Jejak audit: read-only, filterable by table, record, action, user and time."""
+
+    datamodel = SQLAInterface(AuditLog)
+    class_permission_name = "AuditLog"
+    base_permissions = ["can_read", "can_export"]
+    export_name = "jejak-audit"
+    list_title = _l("Audit trail")
+    show_title = _l("Audit record")
+    label_columns = {"created_on": _l("Time (UTC)"), "username": _l("User"), "action": _l("Action"),
+                     "table_name": _l("Table"), "record_id": _l("Record"), "changes": _l("Changes (old → new)")}
+    list_columns = ["created_on", "username", "action", "table_name", "record_id", "changes"]
+    show_columns = list_columns
+    search_columns = ["created_on", "username", "action", "table_name", "record_id"]
+    order_columns = ["created_on"]
+    base_order = ("created_on", "desc")
+    formatters_columns = {"changes": lambda v: (v[:300] + "…") if v and len(v) > 300 else v}
+
+
+class PortalUserView(UserDBModelView):
+    """FAB's user list with the lockout state and an unlock action for Admin."""
+
+    class_permission_name = "UserDBModelView"
+
+    list_columns = ["username", "first_name", "last_name", "active", "fail_login_count", "roles"]
+    search_columns = ["username", "first_name", "last_name", "email", "active"]
+    label_columns = dict(UserDBModelView.label_columns or {}, username=_l("NIP / user name"),
+                         fail_login_count=_l("Failed logins"))
+
+    @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock", multiple=True)
+    def unlock(self, items):
+        items = items if isinstance(items, list) else [items]
+        for user in items:
+            self.appbuilder.sm.unlock_user(user)
+        flash(str(_l("%(n)d account(s) unlocked", n=len(items))), "success")
+        return redirect(request.referrer or self.get_redirect())
+
+
+def register(appbuilder):
+    appbuilder.add_view(AuditLogView, "Audit Trail", label=_l("Audit trail"), icon="fa-history",
+                        category="Security", category_label=_l("Security"))

@@ -1,0 +1,370 @@
+"""Shared base views: every CRUD view and REST API of the portal derives from these.
+
+What they add over Flask-AppBuilder:
+- row scope on list, show, edit, delete, creation, actions, export and the REST API (404 outside it);
+- domain validation errors shown beside their fields (forms) or as 422 (API), nothing half saved;
+- a capped page size, CSV/XLSX export of the current filtered list, Indonesian messages;
+- one permission vocabulary: can_read, can_write, can_export on a per-object permission name.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from flask import Response, abort, current_app, flash, jsonify, redirect, request
+from flask_appbuilder import IndexView, ModelRestApi, ModelView
+from flask_appbuilder.api import expose as api_expose
+from flask_appbuilder.baseviews import BaseView, expose
+from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.security.decorators import has_access, has_access_api
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import false, true
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.core.errors import DomainValidationError, OutOfScope
+from app.core.export import to_csv, to_xlsx
+from app.core.filters import ScopeFilter
+from app.core.lookups import get_lookup, has_lookup
+
+log = logging.getLogger(__name__)
+
+READ, WRITE, EXPORT = "read", "write", "export"
+
+MVC_PERMISSIONS = {
+    "list": READ, "show": READ, "download": READ,
+    "add": WRITE, "edit": WRITE, "delete": WRITE, "action": WRITE, "action_post": WRITE,
+    "export": EXPORT,
+}
+API_PERMISSIONS = {
+    "get": READ, "get_list": READ, "info": READ,
+    "post": WRITE, "put": WRITE, "delete": WRITE,
+}
+
+
+def current_scope():
+    return current_app.appbuilder.sm.current_scope()
+
+
+class ScopedMixin:
+    """Row scope shared by the MVC views and the REST APIs of one model."""
+
+    def scope_clause_for(self, scope):
+        """SQL clause for the rows this scope may see; default: only whole-city roles see anything."""
+        return true() if scope.everything else false()
+
+    def scope_clause(self):
+        return self.scope_clause_for(current_scope())
+
+    def can_create_in_scope(self, item, scope) -> bool:
+        """May this person create ``item`` (or save it in its new state)? Default: whole-city roles."""
+        return scope.everything
+
+    def validate_item(self, item, is_new: bool) -> None:
+        """Domain validation; raise DomainValidationError({field: message}). Override per model."""
+
+    def _install_scope_filter(self):
+        self.base_filters = [["id", ScopeFilter, self.scope_clause]] + list(self.base_filters or [])
+
+    def check_write(self, item, is_new: bool) -> None:
+        """Validate, then refuse a record that would fall outside the person's scope."""
+        self.validate_item(item, is_new)
+        if not self.can_create_in_scope(item, current_scope()):
+            raise OutOfScope()
+
+
+class PortalModelView(ScopedMixin, ModelView):
+    list_template = "portal/model/list.html"
+    show_template = "portal/model/show.html"
+    page_size = 25
+    method_permission_name = MVC_PERMISSIONS
+    export_columns = None  # defaults to list_columns
+    export_name = "data"
+
+    add_row_message = _l("Added Row")
+    edit_row_message = _l("Changed Row")
+    delete_row_message = _l("Deleted Row")
+    database_error_message = _l("The data could not be saved. Check the input and try again.")
+    in_use_message = _l("This record is still used by other records and cannot be deleted.")
+
+    def __init__(self, **kwargs):
+        self._install_scope_filter()
+        super().__init__(**kwargs)
+        # Every @action needs the write permission unless mapped otherwise.
+        perms = dict(self.method_permission_name)
+        for name in self.actions:
+            perms.setdefault(name, WRITE)
+        self.method_permission_name = perms
+
+    def render_template(self, template, **kwargs):
+        kwargs.setdefault("view_permission_name", self.class_permission_name)
+        return super().render_template(template, **kwargs)
+
+    # -- scope on creation, edit and delete ----------------------------------------------------
+    def pre_add(self, item):
+        self.check_write(item, is_new=True)
+
+    def pre_update(self, item):
+        self.check_write(item, is_new=False)
+
+    def _rollback(self):
+        try:
+            self.datamodel.session.rollback()
+        except SQLAlchemyError:  # pragma: no cover - connection already gone
+            log.exception("rollback failed")
+
+    @staticmethod
+    def _attach_errors(form, errors: dict) -> None:
+        for field_name, message in errors.items():
+            field = getattr(form, field_name, None)
+            if field is not None:
+                field.errors = list(field.errors or []) + [str(message)]
+            else:
+                flash(str(message), "danger")
+
+    def _save(self, form, item, is_new: bool):
+        """populate → validate → scope → write, in one transaction. Returns True when saved."""
+        session = self.datamodel.session
+        try:
+            with session.no_autoflush:
+                form.populate_obj(item)
+                if is_new:
+                    self.pre_add(item)
+                else:
+                    self.pre_update(item)
+        except DomainValidationError as exc:
+            self._rollback()
+            self._attach_errors(form, exc.errors)
+            return False
+        except OutOfScope:
+            self._rollback()
+            abort(404)
+        try:
+            if is_new:
+                self.datamodel.add(item)
+                self.post_add(item)
+                flash(str(self.add_row_message), "success")
+            else:
+                self.datamodel.edit(item)
+                self.post_update(item)
+                flash(str(self.edit_row_message), "success")
+        except (SQLAlchemyError, DatabaseException):
+            self._rollback()
+            flash(str(self.database_error_message), "danger")
+            return False
+        return True
+
+    def _add(self):
+        is_valid_form = True
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                if self._save(form, self.datamodel.obj(), is_new=True):
+                    return None
+            is_valid_form = False
+        if is_valid_form:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        is_valid_form = True
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = pk
+            if form.validate():
+                self.process_form(form, False)
+                if self._save(form, item, is_new=False):
+                    return None
+            is_valid_form = False
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        if is_valid_form:
+            self.update_redirect()
+        return widgets
+
+    def _delete(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            self.pre_delete(item)
+        except DomainValidationError as exc:
+            for message in exc.errors.values():
+                flash(str(message), "danger")
+            return
+        except OutOfScope:
+            abort(404)
+        try:
+            self.datamodel.delete(item)
+            self.post_delete(item)
+            flash(str(self.delete_row_message), "success")
+            self.update_redirect()
+        except (SQLAlchemyError, DatabaseException):
+            self._rollback()
+            flash(str(self.in_use_message), "danger")
+
+    # -- show page with related lists ---------------------------------------------------------
+    def related_lists(self, item) -> list:
+        """[{title, kind, rows, count, more_url}] shown under the record on its show page."""
+        return []
+
+    def _show(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        widgets = self._get_show_widget(pk, item)
+        widgets["related_lists"] = self.related_lists(item)
+        self.update_redirect()
+        return widgets
+
+    # -- actions: load the rows through the scope filter ---------------------------------------
+    def _scoped_items(self, pks):
+        ids = []
+        for pk in pks:
+            try:
+                ids.append(int(pk))
+            except (TypeError, ValueError):
+                abort(404)
+        if not ids:
+            return []
+        filters = self.datamodel.get_filters().add_filter_list(self.base_filters)
+        filters.add_filter(self.datamodel.get_pk_name(), self.datamodel.FilterIn, ids)
+        _, items = self.datamodel.query(filters)
+        if len(items) != len(set(ids)):
+            abort(404)  # at least one row is outside the scope (or gone): touch nothing
+        return items
+
+    @expose("/action/<string:name>/<pk>", methods=["GET"])
+    def action(self, name, pk):
+        abort(405)  # state changes by GET are never allowed (CSRF); the list form posts instead
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        name = request.form.get("action", "")
+        action = self.actions.get(name)
+        if action is None:
+            abort(404)
+        permission_name = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
+            abort(403)
+        items = self._scoped_items(request.form.getlist("rowid"))
+        return action.func(items)
+
+    # -- page size cap --------------------------------------------------------------------------
+    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="", page=None,
+                         page_size=None, widgets=None, **kwargs):
+        cap = int(current_app.config.get("PAGE_SIZE_MAX", 100))
+        if page_size is not None:
+            try:
+                page_size = max(1, min(int(page_size), cap))
+            except (TypeError, ValueError):
+                page_size = self.page_size
+        return super()._get_list_widget(filters, actions=actions, order_column=order_column,
+                                        order_direction=order_direction, page=page, page_size=page_size,
+                                        widgets=widgets, **kwargs)
+
+    # -- export ---------------------------------------------------------------------------------
+    def export_rows(self, items, columns):
+        for values in self.datamodel.get_values(items, columns):
+            yield [values.get(col) for col in columns]
+
+    @expose("/export/<string:fmt>/")
+    @has_access
+    def export(self, fmt):
+        if fmt not in ("csv", "xlsx"):
+            abort(404)
+        get_filter_args(self._filters)
+        order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        joined = self._filters.get_joined_filters(self._base_filters)
+        _, items = self.datamodel.query(joined, order_column, order_direction)
+        columns = list(self.export_columns or self.list_columns)
+        headers = [str(self.label_columns.get(c, c)) for c in columns]
+        rows = self.export_rows(items, columns)
+        filename = f"{self.export_name}-{date.today().isoformat()}.{fmt}"
+        if fmt == "csv":
+            body, mimetype = to_csv(headers, rows), "text/csv; charset=utf-8"
+        else:
+            body = to_xlsx(headers, rows, sheet_title=self.export_name)
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = Response(body, mimetype=mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class PortalRestApi(ScopedMixin, ModelRestApi):
+    """REST API over one model with the same scope and rules as its MVC view."""
+
+    method_permission_name = API_PERMISSIONS
+    allow_browser_login = True
+    page_size = 25
+    max_page_size = 100
+
+    def __init__(self, **kwargs):
+        self._install_scope_filter()
+        super().__init__(**kwargs)
+
+    def pre_add(self, item):
+        self.check_write(item, is_new=True)
+
+    def pre_update(self, item):
+        self.check_write(item, is_new=False)
+
+    def _guarded(self, handler, *args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except DomainValidationError as exc:
+            self.datamodel.session.rollback()
+            return self.response_422(message={k: [str(v)] for k, v in exc.errors.items()})
+        except OutOfScope:
+            self.datamodel.session.rollback()
+            return self.response_404()
+
+    def post_headless(self):
+        return self._guarded(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._guarded(super().put_headless, pk)
+
+    def delete_headless(self, pk):
+        try:
+            return self._guarded(super().delete_headless, pk)
+        except (SQLAlchemyError, DatabaseException):
+            self.datamodel.session.rollback()
+            return self.response_422(message=str(_l("This record is still used by other records and "
+                                                     "cannot be deleted.")))
+
+
+class LookupView(BaseView):
+    """JSON for search-as-you-type pickers: ``/lookup/<kind>?q=…`` → select2 results, scoped."""
+
+    route_base = "/lookup"
+    class_permission_name = "Lookup"
+    method_permission_name = {"lookup": READ}
+
+    @expose("/<string:kind>")
+    @has_access_api
+    def lookup(self, kind):
+        if not has_lookup(kind):
+            abort(404)
+        lk = get_lookup(kind)
+        items = lk.search(self.appbuilder.session, request.args.get("q", ""))
+        return jsonify({"results": [{"id": obj.id, "text": lk.label(obj)} for obj in items]})
+
+
+class PortalIndexView(IndexView):
+    index_template = "portal/index.html"

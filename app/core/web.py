@@ -1,0 +1,103 @@
+"""Request-level behaviour for every page and API: security headers with a nonce-based CSP that allows
+no other host, idle session timeout, translated error pages, and who is acting (for the audit trail)."""
+from __future__ import annotations
+
+import secrets
+
+from flask import g, has_app_context, has_request_context, jsonify, render_template, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("The file is too large"),
+    429: _l("Too many attempts. Wait a few minutes and try again."),
+    500: _l("Something went wrong on our side"),
+}
+ERROR_TEXTS = {
+    400: _l("The request could not be understood. Reload the page and try again."),
+    403: _l("You do not have access to this page."),
+    404: _l("The page or record you are looking for does not exist, or you do not have access to it."),
+    405: _l("This action is not allowed in this way."),
+    413: _l("The uploaded file is larger than allowed."),
+    429: _l("For your security, logins are limited. Wait a few minutes and try again."),
+    500: _l("The error has been recorded. Try again later or contact the administrator."),
+}
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def current_actor():
+    """(user_id, username) of whoever is acting, for the audit trail; CLI commands set ``g.actor``."""
+    if not has_app_context():
+        return None, "system"
+    user = g.get("user")
+    if user is None and has_request_context():
+        user = current_user
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.id, user.username
+    return None, g.get("actor", "system")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/lookup/") \
+        or request.accept_mimetypes.best == "application/json"
+
+
+def init_web(app) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.before_request
+    def _idle_timeout():
+        # A permanent session expires PERMANENT_SESSION_LIFETIME after the last request (idle timeout).
+        session.permanent = True
+
+    @app.after_request
+    def _security_headers(response):
+        nonce = g.get("csp_nonce")
+        script_src = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src {script_src}; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if "Cache-Control" not in response.headers and response.mimetype == "text/html":
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def _error(code):
+        def handler(error):
+            if _wants_json():
+                return jsonify({"message": str(ERROR_TITLES[code])}), code
+            return render_template("portal/error.html", code=code, title=ERROR_TITLES[code],
+                                   text=ERROR_TEXTS[code], base_template=app.appbuilder.base_template,
+                                   appbuilder=app.appbuilder), code
+        return handler
+
+    for code in ERROR_TITLES:
+        app.register_error_handler(code, _error(code))
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        if _wants_json():
+            return jsonify({"message": str(_l("The form has expired. Reload the page and try again."))}), 400
+        return render_template("portal/error.html", code=400, title=ERROR_TITLES[400],
+                               text=_l("The form has expired. Reload the page and try again."),
+                               base_template=app.appbuilder.base_template, appbuilder=app.appbuilder), 400

@@ -1,0 +1,14 @@
+"""The one place where Flask extensions are instantiated (bound to the app in ``create_app``).
+
+The AppBuilder object itself is created inside ``create_app`` (a module-level one reused by a second
+app leaves that app without routes); reach it as ``current_app.appbuilder``.
+"""
+from flask_appbuilder import Model
+from flask_appbuilder.utils.legacy import get_sqla_class
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+# FAB's metadata, so that Alembic sees FAB's ab_* tables and ours in one MetaData.
+db = get_sqla_class()(metadata=Model.metadata)
+migrate = Migrate(compare_type=True, render_as_batch=True)
+csrf = CSRFProtect()

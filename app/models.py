@@ -1,0 +1,5 @@
+"""Every table of the portal, imported in one place for Alembic and the app factory."""
+from flask_appbuilder.security.sqla.models import Permission, PermissionView, Role, User, ViewMenu  # noqa: F401
+
+from app.core.audit import AuditLog  # noqa: F401
+from app.organisation.models import Employee, Position, Rank, Unit  # noqa: F401

@@ -1,0 +1,120 @@
+"""The portal's one security manager: NIP login, lockout, rate-limited API login, password policy,
+row scope of the signed-in person, and FAB views with Indonesian-friendly behaviour."""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, flash, g, redirect, request, session
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.security.forms import LoginForm_db
+from flask_appbuilder.utils.base import get_safe_redirect
+from flask_appbuilder.views import expose
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user
+from sqlalchemy import select
+
+from app.organisation.models import Employee
+
+from .scope import Scope, build_scope
+
+log = logging.getLogger(__name__)
+
+
+class PortalAuthDBView(AuthDBView):
+    """Login form: NIP (or user name) and password; a clear message when the account is locked; the
+    session is cleared on login (no session fixation) and made permanent so the idle timeout applies."""
+
+    invalid_login_message = _l("Invalid NIP/user name or password. Please try again.")
+    locked_message = _l("This account is locked after too many failed logins. Ask the administrator "
+                        "to unlock it.")
+
+    @expose("/login/", methods=["GET", "POST"])
+    def login(self):
+        if g.user is not None and g.user.is_authenticated:
+            return redirect(self._get_safe_next_url())
+        form = LoginForm_db()
+        if form.validate_on_submit():
+            next_url = get_safe_redirect(request.args.get("next", ""))
+            user = self.appbuilder.sm.auth_user_db(form.username.data, form.password.data)
+            if not user:
+                if g.get("login_locked"):
+                    flash(str(self.locked_message), "danger")
+                else:
+                    flash(str(self.invalid_login_message), "warning")
+                return redirect(self.appbuilder.get_url_for_login_with(next_url))
+            locale = session.get("locale")
+            session.clear()
+            if locale:
+                session["locale"] = locale
+            session.permanent = True
+            login_user(user, remember=False)
+            return redirect(next_url)
+        return self.render_template(self.login_template, title=self.title, form=form,
+                                    appbuilder=self.appbuilder)
+
+
+class PortalSecurityManager(SecurityManager):
+    authdbview = PortalAuthDBView
+
+    @property
+    def userdbmodelview(self):
+        from app.core.admin_views import PortalUserView
+
+        return PortalUserView
+
+    # --- lockout ----------------------------------------------------------------------------
+    @property
+    def max_login_failures(self) -> int:
+        return int(current_app.config.get("LOGIN_MAX_FAILURES", 5))
+
+    def is_locked(self, user) -> bool:
+        return bool(user is not None and (user.fail_login_count or 0) >= self.max_login_failures)
+
+    def auth_user_db(self, username, password):
+        username = (username or "").strip()
+        user = self.find_user(username=username) if username else None
+        if self.is_locked(user):
+            g.login_locked = True
+            log.warning("Login refused for locked account %s", username)
+            return None
+        return super().auth_user_db(username, password)
+
+    def on_user_login_failed(self, user) -> None:
+        if self.is_locked(user):
+            log.warning("Account %s locked after %s failed logins", user.username, user.fail_login_count)
+
+    def unlock_user(self, user) -> None:
+        user.fail_login_count = 0
+        self.update_user(user)
+
+    # --- rate limit on the API login too ----------------------------------------------------
+    def register_views(self):
+        super().register_views()
+        if self.is_auth_limited:
+            api = next((b for b in self.appbuilder.baseviews if b.__class__.__name__ == "SecurityApi"), None)
+            if api is not None and api.blueprint is not None:
+                self.limiter.limit(self.auth_rate_limit, methods=["POST"])(api.blueprint)
+
+    # --- row scope --------------------------------------------------------------------------
+    def current_employee(self):
+        """(employee_id, unit_id) of the signed-in person, cached for the request."""
+        if "portal_employee" not in g:
+            user = getattr(g, "user", None)
+            row = None
+            if user is not None and getattr(user, "is_authenticated", False):
+                row = self.session.execute(
+                    select(Employee.id, Employee.unit_id).where(Employee.user_id == user.id)
+                ).first()
+            g.portal_employee = (row[0], row[1]) if row else (None, None)
+        return g.portal_employee
+
+    def current_scope(self) -> Scope:
+        if "portal_scope" not in g:
+            user = getattr(g, "user", None)
+            if user is None or not getattr(user, "is_authenticated", False):
+                g.portal_scope = Scope()
+            else:
+                employee_id, unit_id = self.current_employee()
+                g.portal_scope = build_scope([r.name for r in user.roles], employee_id, unit_id)
+        return g.portal_scope

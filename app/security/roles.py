@@ -1,0 +1,70 @@
+"""The portal's roles, defined in code (FAB_ROLES: regex pairs, zero queries per permission check).
+
+Each role maps to (view-name regex, permission regex) pairs. View names are the ``class_permission_name``
+of our views (one per domain object, shared by its MVC view and its REST API) and FAB's own security
+views. ``can_read`` covers list/show/REST get/export; ``can_write`` add/edit/delete/REST post/put/delete.
+`flask portal sync-roles` writes these roles into ab_role so they can be assigned to users.
+"""
+ADMIN = "Admin"
+PENGELOLA = "Pengelola Kinerja"
+PIMPINAN = "Pimpinan"
+ATASAN = "Atasan"
+PEGAWAI = "Pegawai"
+PELATIH = "Pelatih"
+
+ALL_ROLES = [ADMIN, PENGELOLA, PIMPINAN, ATASAN, PEGAWAI, PELATIH]
+# Roles whose row scope is the whole city.
+GLOBAL_SCOPE_ROLES = {ADMIN, PENGELOLA}
+
+# What every signed-in person may do: their own profile, password and language.
+_SELF_SERVICE = [
+    ("MyProfile", "can_read"),
+    ("UserDBModelView", "can_userinfo"),
+    ("UserDBModelView", "resetmypassword"),
+    ("ResetMyPasswordView", "can_this_form_(get|post)"),
+    ("UserInfoEditView", "can_this_form_(get|post)"),
+    ("My Profile", "menu_access"),
+]
+
+_MASTER_READ = [
+    ("(Unit|Position|Rank|Employee|UnitTree|Lookup)", "can_(read|export)"),
+    ("(Master Data|Units|Unit Tree|Positions|Ranks|Employees)", "menu_access"),
+]
+
+ROLE_PERMISSIONS = {
+    ADMIN: [(".*", ".*")],
+    PENGELOLA: _SELF_SERVICE + _MASTER_READ,
+    PIMPINAN: _SELF_SERVICE + _MASTER_READ,
+    ATASAN: _SELF_SERVICE + [
+        ("(Employee|Lookup)", "can_(read|export)"),
+        ("(Master Data|Employees)", "menu_access"),
+    ],
+    PEGAWAI: _SELF_SERVICE,
+    PELATIH: _SELF_SERVICE,
+}
+
+# Human descriptions for the README and the role page.
+ROLE_DESCRIPTIONS = {
+    ADMIN: "Administrator Sistem: master data, user accounts, imports, audit trail (whole city)",
+    PENGELOLA: "Pengelola Kinerja (BKPSDM): periods, organisation ratings, city-wide reports (read-only master data)",
+    PIMPINAN: "Pimpinan: read-only view of their own unit subtree",
+    ATASAN: "Atasan / Pejabat Penilai: their own record and their subordinates'",
+    PEGAWAI: "Pegawai: their own record only",
+    PELATIH: "Pelatih: training sessions and attendance (own record for master data)",
+}
+
+
+def fab_roles() -> dict:
+    """The FAB_ROLES config value."""
+    return {name: list(perms) for name, perms in ROLE_PERMISSIONS.items()}
+
+
+def roles_for_employee(has_subordinates: bool, current: set) -> set:
+    """Roles an employee's account should hold: always Pegawai; Atasan exactly when they have
+    subordinates; other roles (Admin, Pengelola, Pimpinan, Pelatih) are assigned by hand and kept."""
+    roles = set(current) | {PEGAWAI}
+    if has_subordinates:
+        roles.add(ATASAN)
+    else:
+        roles.discard(ATASAN)
+    return roles

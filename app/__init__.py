@@ -12,12 +12,13 @@ log = logging.getLogger(__name__)
 
 def create_app(config=None) -> Flask:
     """Build the app. ``config``: a config class, its name ("development", "test", "production"), or a
-    dict of overrides applied on top of the environment's config."""
+    dict of overrides applied on top of the environment's config (its optional "PORTAL_CONFIG" key names
+    the base config)."""
     app = Flask(__name__, instance_path=None)
     overrides = {}
     if isinstance(config, dict):
-        overrides = config
-        config = None
+        overrides = dict(config)
+        config = overrides.pop("PORTAL_CONFIG", None)
     app.config.from_object(resolve(config))
     app.config.update(overrides)
     _finish_config(app)

@@ -55,6 +55,14 @@ def init_web(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.before_request
+    def _fresh_request_state():
+        # Per-request caches live on g. A request normally gets its own app context, but one pushed by
+        # a caller (tests, scripts) is shared by every request made inside it: never carry them over.
+        for key in ("portal_scope", "portal_employee", "login_locked", "csp_nonce",
+                    app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")):
+            g.pop(key, None)
+
+    @app.before_request
     def _idle_timeout():
         # A permanent session expires PERMANENT_SESSION_LIFETIME after the last request (idle timeout).
         session.permanent = True

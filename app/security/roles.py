@@ -19,6 +19,8 @@ GLOBAL_SCOPE_ROLES = {ADMIN, PENGELOLA}
 # What every signed-in person may do: their own profile, password and language.
 _SELF_SERVICE = [
     ("MyProfile", "can_read"),
+    ("Employee", "can_read"),  # the scope limits this to their own record
+
     ("UserDBModelView", "can_userinfo"),
     ("UserDBModelView", "resetmypassword"),
     ("ResetMyPasswordView", "can_this_form_(get|post)"),

@@ -12,10 +12,12 @@ from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.views import expose
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 
 from app.organisation.models import Employee
 
+from . import roles as R
 from .scope import Scope, build_scope
 
 log = logging.getLogger(__name__)
@@ -96,18 +98,43 @@ class PortalSecurityManager(SecurityManager):
             if api is not None and api.blueprint is not None:
                 self.limiter.limit(self.auth_rate_limit, methods=["POST"])(api.blueprint)
 
-    # --- row scope --------------------------------------------------------------------------
-    def current_employee(self):
-        """(employee_id, unit_id) of the signed-in person, cached for the request."""
+    # --- row scope and roles that follow the employee record ---------------------------------
+    def _employee_row(self):
+        """(employee_id, unit_id, has_subordinates) of the signed-in person, one query per request."""
         if "portal_employee" not in g:
             user = getattr(g, "user", None)
             row = None
             if user is not None and getattr(user, "is_authenticated", False):
+                below = aliased(Employee)
                 row = self.session.execute(
-                    select(Employee.id, Employee.unit_id).where(Employee.user_id == user.id)
+                    select(Employee.id, Employee.unit_id, exists().where(below.supervisor_id == Employee.id))
+                    .where(Employee.user_id == user.id)
                 ).first()
-            g.portal_employee = (row[0], row[1]) if row else (None, None)
+            g.portal_employee = tuple(row) if row else (None, None, False)
         return g.portal_employee
+
+    def current_employee(self):
+        """(employee_id, unit_id) of the signed-in person, cached for the request."""
+        employee_id, unit_id, _ = self._employee_row()
+        return employee_id, unit_id
+
+    def derived_role_names(self) -> set:
+        """Roles the signed-in person holds by virtue of their employee record: Pegawai when linked to
+        one, Atasan when someone reports to them (the record wins even before `sync-roles` runs)."""
+        employee_id, _, has_subordinates = self._employee_row()
+        if not employee_id:
+            return set()
+        return {R.PEGAWAI, R.ATASAN} if has_subordinates else {R.PEGAWAI}
+
+    def get_user_roles(self, user):
+        roles = super().get_user_roles(user)
+        current = getattr(g, "user", None)
+        if not getattr(user, "is_authenticated", False) or current is None \
+                or getattr(current, "id", None) != getattr(user, "id", None):
+            return roles
+        have = {r.name for r in roles}
+        extra = [DerivedRole(name) for name in sorted(self.derived_role_names() - have)]
+        return roles + extra if extra else roles
 
     def current_scope(self) -> Scope:
         if "portal_scope" not in g:
@@ -116,5 +143,18 @@ class PortalSecurityManager(SecurityManager):
                 g.portal_scope = Scope()
             else:
                 employee_id, unit_id = self.current_employee()
-                g.portal_scope = build_scope([r.name for r in user.roles], employee_id, unit_id)
+                names = {r.name for r in self.get_user_roles(user)}
+                g.portal_scope = build_scope(names, employee_id, unit_id)
         return g.portal_scope
+
+
+class DerivedRole:
+    """A role implied by the employee record (not stored): FAB checks code-defined roles by name only."""
+
+    id = None
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self):
+        return self.name

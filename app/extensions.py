@@ -12,3 +12,21 @@ from flask_wtf.csrf import CSRFProtect
 db = get_sqla_class()(metadata=Model.metadata)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys (off by default), WAL for concurrent readers, wait on locks."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+from sqlalchemy import event  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+
+event.listen(Engine, "connect", _sqlite_pragmas)

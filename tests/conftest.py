@@ -74,7 +74,10 @@ def _clean(db):
 
     db.session.rollback()
     with db.engine.begin() as conn:
-        conn.execute(text("UPDATE unit SET head_position_id = NULL"))
+        # Self-references first: RESTRICT is checked row by row, so a whole-table delete would trip on them.
+        conn.execute(text("UPDATE unit SET head_position_id = NULL, parent_id = NULL"))
+        conn.execute(text("UPDATE position SET parent_id = NULL"))
+        conn.execute(text("UPDATE employee SET supervisor_id = NULL"))
         for table in reversed(Model.metadata.sorted_tables):
             if table.name not in KEEP_TABLES:
                 conn.execute(table.delete())

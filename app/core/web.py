@@ -6,6 +6,7 @@ import secrets
 
 from flask import g, has_app_context, has_request_context, jsonify, render_template, request, session
 from flask_babel import lazy_gettext as _l
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 ERROR_TITLES = {
@@ -51,8 +52,24 @@ def _wants_json() -> bool:
         or request.accept_mimetypes.best == "application/json"
 
 
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure when configured so, and always when the request came over HTTPS
+    (directly or, with PROXY_FIX_HOPS set, through a reverse proxy that says so)."""
+
+    def get_cookie_secure(self, app):
+        if super().get_cookie_secure(app):
+            return True
+        return has_request_context() and request.is_secure
+
+
 def init_web(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.session_interface = PortalSessionInterface()
+    hops = int(app.config.get("PROXY_FIX_HOPS", 0) or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     @app.before_request
     def _fresh_request_state():

@@ -65,6 +65,10 @@ class PortalSessionInterface(SecureCookieSessionInterface):
 def init_web(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.session_interface = PortalSessionInterface()
+    @app.route("/favicon.ico")
+    def favicon():
+        return app.send_static_file("img/logo.svg"), 200, {"Content-Type": "image/svg+xml"}
+
     hops = int(app.config.get("PROXY_FIX_HOPS", 0) or 0)
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix

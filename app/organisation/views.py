@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -21,6 +22,10 @@ from . import rules, services
 from .models import Employee, Position, Rank, Unit
 
 RELATED_LIMIT = 50
+
+
+def _ranks():
+    return db.session.query(Rank).order_by(Rank.sort_order).all()
 
 
 def _choices(mapping, blank=False):
@@ -186,7 +191,10 @@ class EmployeeView(PortalModelView):
         "birth_place": StringField(_l("Birth place"), validators=[Optional(), Length(max=100)],
                                    widget=BS3TextFieldWidget()),
         "birth_date": DateField(_l("Birth date"), validators=[DataRequired()], widget=DatePickerWidget()),
-        "asn_type": SelectField(_l("ASN type"), choices=_choices(rules.ASN_TYPES), widget=Select2Widget()),
+        "asn_type": SelectField(_l("ASN type"), choices=_choices(rules.ASN_TYPES), default="PNS",
+                                widget=Select2Widget()),
+        "rank": QuerySelectField(_l("Rank (golongan)"), query_func=_ranks, get_pk_func=lambda r: r.id,
+                                 allow_blank=True, blank_text=_l("— none —"), widget=Select2Widget()),
         "status": SelectField(_l("Status"), choices=_choices(rules.EMPLOYEE_STATUSES), widget=Select2Widget()),
         "unit": AjaxSelectField(_l("Unit"), kind="unit", allow_blank=False, validators=[DataRequired()]),
         "position": AjaxSelectField(_l("Position"), kind="position"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import flash, redirect, request
 from flask_appbuilder import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserGroupModelView
 from flask_babel import lazy_gettext as _l
 
 from app.core.audit import AuditLog
-from app.core.views import PortalModelView
+from app.core.views import PortalModelView, display_value
 
 
 class AuditLogView(PortalModelView):
@@ -40,6 +40,10 @@ class PortalUserView(UserDBModelView):
     label_columns = dict(UserDBModelView.label_columns or {}, username=_l("NIP / user name"),
                          fail_login_count=_l("Failed logins"))
 
+    formatters_columns = {c: display_value for c in (
+        "active", "fail_login_count", "login_count", "last_login", "created_on", "changed_on", "created_by",
+        "changed_by", "email", "first_name", "last_name")}
+
     @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock", multiple=True)
     def unlock(self, items):
         items = items if isinstance(items, list) else [items]
@@ -47,6 +51,27 @@ class PortalUserView(UserDBModelView):
             self.appbuilder.sm.unlock_user(user)
         flash(str(_l("%(n)d account(s) unlocked", n=len(items))), "success")
         return redirect(request.referrer or self.get_redirect())
+
+
+class PortalRoleView(RoleModelView):
+    """Roles are defined in code (app/security/roles.py) and synced by `flask portal sync-roles`: the
+    screen lists them read-only; who holds a role is edited on the user."""
+
+    base_permissions = ["can_list", "can_show"]
+    label_columns = {"name": _l("Name"), "user": _l("Users")}
+    list_columns = ["name"]
+    show_columns = ["name"]
+    search_columns = ["name"]
+
+
+class PortalGroupView(UserGroupModelView):
+    """FAB user groups are not used by the portal (roles follow the employee record): read-only."""
+
+    base_permissions = ["can_list", "can_show"]
+    label_columns = {"name": _l("Name"), "label": _l("Display name"), "description": _l("Description"),
+                     "users": _l("Users"), "roles": _l("Roles")}
+    search_columns = ["name", "label"]
+    formatters_columns = {c: display_value for c in ("label", "description")}
 
 
 def register(appbuilder):

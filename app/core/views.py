@@ -18,6 +18,7 @@ from flask_appbuilder.baseviews import BaseView, expose
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.security.decorators import has_access, has_access_api
 from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, true
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,6 +41,17 @@ API_PERMISSIONS = {
     "get": READ, "get_list": READ, "info": READ,
     "post": WRITE, "put": WRITE, "delete": WRITE,
 }
+
+
+def display_value(value):
+    """How a plain value reads on list and show pages."""
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    return value
 
 
 def current_scope():
@@ -90,6 +102,14 @@ class PortalModelView(ScopedMixin, ModelView):
     def __init__(self, **kwargs):
         self._install_scope_filter()
         super().__init__(**kwargs)
+        # Readable values everywhere: "Ya"/"Tidak" for booleans, "—" for empty, instead of True/None.
+        formatters = dict(self.formatters_columns or {})
+        shown = set(self.list_columns or []) | set(self.show_columns or [])
+        for fieldset in self.show_fieldsets or []:
+            shown |= set(fieldset[1].get("fields", []))
+        for column in shown:
+            formatters.setdefault(column, display_value)
+        self.formatters_columns = formatters
         # Every @action needs the write permission unless mapped otherwise.
         perms = dict(self.method_permission_name)
         for name in self.actions:
@@ -318,11 +338,15 @@ class PortalRestApi(ScopedMixin, ModelRestApi):
         self._install_scope_filter()
         super().__init__(**kwargs)
 
+    # The rules query the database while the loaded item holds its new values: no autoflush there, or
+    # an invalid change (a unit under its own sub-unit) is flushed first and fails with a 500.
     def pre_add(self, item):
-        self.check_write(item, is_new=True)
+        with self.datamodel.session.no_autoflush:
+            self.check_write(item, is_new=True)
 
     def pre_update(self, item):
-        self.check_write(item, is_new=False)
+        with self.datamodel.session.no_autoflush:
+            self.check_write(item, is_new=False)
 
     def _guarded(self, handler, *args, **kwargs):
         try:

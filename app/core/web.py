@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import g, has_app_context, has_request_context, jsonify, render_template, request, session
+from flask import abort, g, has_app_context, has_request_context, jsonify, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
@@ -75,18 +75,44 @@ def init_web(app) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    @app.before_request
     def _fresh_request_state():
         # Per-request caches live on g. A request normally gets its own app context, but one pushed by
         # a caller (tests, scripts) is shared by every request made inside it: never carry them over.
+        # That includes who is signed in (Flask-Login's and Flask-JWT-Extended's caches, FAB's g.user):
+        # otherwise one client's login or bearer token would authenticate the next request of another.
         for key in ("portal_scope", "portal_employee", "login_locked", "csp_nonce",
-                    app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")):
+                    app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "csrf_valid", "user", "_login_user",
+                    "_jwt_extended_jwt", "_jwt_extended_jwt_header", "_jwt_extended_jwt_user",
+                    "_jwt_extended_jwt_location"):
             g.pop(key, None)
+        # FAB sets g.user in a later hook; error pages rendered by an earlier hook (CSRF failure, rate
+        # limit) need it too, or they fail with a 500.
+        g.user = current_user
+
+    # First of all before-request hooks (CSRF, rate limit and FAB's g.user are registered earlier).
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
+
+    @app.before_request
+    def _wtforms_translations():
+        # WTForms builds messages with numbers ("at most %(max)d characters") before FAB translates
+        # them; handing WTForms the active catalog translates them at the source.
+        from flask_babel import get_translations
+
+        request.wtforms_translations = get_translations()
 
     @app.before_request
     def _idle_timeout():
         # A permanent session expires PERMANENT_SESSION_LIFETIME after the last request (idle timeout).
         session.permanent = True
+
+    @app.before_request
+    def _reject_malformed_paging():
+        # FAB parses every "page_*" / "psize_*" argument with int() and fails with a 500 on anything
+        # else (?page_EmployeeView=abc): answer 400 instead.
+        for key, value in request.args.items(multi=True):
+            if ("page_" in key or "psize_" in key) and not (value.isascii() and value.isdigit()
+                                                            and len(value) <= 9):
+                abort(400)
 
     @app.after_request
     def _security_headers(response):

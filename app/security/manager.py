@@ -60,6 +60,18 @@ class PortalSecurityManager(SecurityManager):
     authdbview = PortalAuthDBView
 
     @property
+    def rolemodelview(self):
+        from app.core.admin_views import PortalRoleView
+
+        return PortalRoleView
+
+    @property
+    def groupmodelview(self):
+        from app.core.admin_views import PortalGroupView
+
+        return PortalGroupView
+
+    @property
     def userdbmodelview(self):
         from app.core.admin_views import PortalUserView
 
@@ -76,6 +88,9 @@ class PortalSecurityManager(SecurityManager):
     def auth_user_db(self, username, password):
         username = (username or "").strip()
         user = self.find_user(username=username) if username else None
+        if user is None and username:
+            # FAB also accepts the e-mail address as the login name: the lock must apply to it too.
+            user = self.find_user(email=username)
         if self.is_locked(user):
             g.login_locked = True
             log.warning("Login refused for locked account %s", username)

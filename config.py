@@ -38,14 +38,17 @@ def _database_url() -> str:
 
 
 def password_complexity(password: str) -> None:
-    """FAB hook: raise ValidationError when the password breaks the policy."""
-    from wtforms.validators import ValidationError
+    """FAB hook: raise PasswordComplexityValidationError when the password breaks the policy.
+
+    FAB turns that exception into a form error (WTForms) or a 400/422 answer (user API, marshmallow);
+    any other exception type would be a 500 on the API."""
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
 
     from app.security.passwords import password_problems
 
     problems = password_problems(password)
     if problems:
-        raise ValidationError("; ".join(str(p) for p in problems))
+        raise PasswordComplexityValidationError("; ".join(str(p) for p in problems))
 
 
 class Config:
@@ -112,6 +115,7 @@ class Config:
     PAGE_SIZE = 25
     PAGE_SIZE_MAX = 100
     IMPORT_MAX_ROWS = 50000
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class DevelopmentConfig(Config):

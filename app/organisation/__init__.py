@@ -19,6 +19,9 @@ def register(appbuilder):
                         category=cat)
     appbuilder.add_view(views.RankView, "Ranks", label=_l("Ranks (golongan/pangkat)"), icon="fa-signal",
                         category=cat)
+    from .import_views import ImportView
+
+    appbuilder.add_view(ImportView, "Import", label=_l("Import data"), icon="fa-upload", category=cat)
     appbuilder.add_view(views.MyProfileView, "My Profile", label=_l("My profile"), icon="fa-id-card")
     for api_class in (api.UnitApi, api.PositionApi, api.RankApi, api.EmployeeApi):
         appbuilder.add_api(api_class)

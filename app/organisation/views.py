@@ -2,8 +2,9 @@
 "Profil Saya"."""
 from __future__ import annotations
 
-from flask import abort, redirect, url_for
+from flask import abort, make_response, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -221,6 +222,20 @@ class EmployeeView(PortalModelView):
 
     def validate_item(self, item, is_new):
         services.validate_employee(db.session, item)
+
+    @action("create_accounts", _l("Create accounts"),
+            _l("Create user accounts (user name = NIP) for the selected employees? Their passwords are shown "
+               "once on the next page."), "fa-user-plus", single=False)
+    def create_accounts(self, items):
+        """Bulk accounts for the selected employees (rows already limited to the scope by action_post)."""
+        from app.accounts.services import create_accounts
+
+        created = create_accounts(self.appbuilder.sm, [item.id for item in items])
+        response = make_response(self.render_template("portal/accounts_created.html", created=created,
+                                                      skipped=created.skipped, title=_l("New accounts")))
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+        return response
 
     def related_lists(self, item):
         subordinates = db.session.execute(

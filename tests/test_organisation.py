@@ -128,3 +128,9 @@ def test_lookup_is_scoped_and_searches_name_and_nip(client, org):
     results = client.get(f"/lookup/employee?q={nip[:10]}").get_json()["results"]
     assert [r["id"] for r in results] == [org.employees["staff2"].id]
     assert client.get("/lookup/nothing?q=a").status_code == 404
+
+
+def test_position_show_lists_its_holders(client, org):
+    login(client, "admin")
+    html = client.get(f"/positionview/show/{org.positions['staff'].id}").get_data(as_text=True)
+    assert "Budi Santoso" in html and "Dewi Lestari" in html and "Rina Marlina" not in html

@@ -131,6 +131,14 @@ class PositionView(PortalModelView):
     def scope_clause_for(self, scope):
         return S.position_clause(scope)
 
+    def related_lists(self, item):
+        holders = db.session.execute(
+            select(Employee).where(Employee.position_id == item.id).order_by(Employee.name).limit(RELATED_LIMIT)
+        ).unique().scalars().all()
+        n_holders = db.session.execute(select(func.count()).where(Employee.position_id == item.id)).scalar()
+        return [{"title": _l("Holders of this position"), "kind": "employee", "rows": holders,
+                 "count": n_holders, "more_url": url_for("EmployeeView.list", position=item.id)}]
+
     def validate_item(self, item, is_new):
         services.validate_position(db.session, item)
 
@@ -209,7 +217,8 @@ class EmployeeView(PortalModelView):
                                                       Regexp(r"^[0-9+() -]*$", message=_l("Digits only"))],
                              widget=BS3TextFieldWidget()),
     }
-    base_filters = [["unit_id", RequestArgFilter, "unit"], ["supervisor_id", RequestArgFilter, "supervisor"]]
+    base_filters = [["unit_id", RequestArgFilter, "unit"], ["supervisor_id", RequestArgFilter, "supervisor"],
+                    ["position_id", RequestArgFilter, "position"]]
 
     def scope_clause_for(self, scope):
         return S.employee_clause(scope)

@@ -83,5 +83,7 @@ def unlock(username):
 
 def init_app(app) -> None:
     from app.accounts import cli as accounts_cli  # noqa: F401  (registers its sub-commands)
+    from app.demo import cli as demo_cli  # noqa: F401  (demo and benchmark data)
+    from app.maintenance import cli as maintenance_cli  # noqa: F401  (backup, restore, verify-backup)
 
     app.cli.add_command(portal)

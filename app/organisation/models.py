@@ -31,7 +31,9 @@ class Unit(Model):
                                                   ondelete="SET NULL"))
     active = Column(Boolean, nullable=False, default=True, server_default=true())
 
-    parent = relationship("Unit", remote_side=[id], back_populates="children", lazy="joined", join_depth=1)
+    # selectin: one extra query per page for all parents, instead of widening every employee query
+    parent = relationship("Unit", remote_side=[id], back_populates="children", lazy="selectin",
+                          join_depth=1)
     children = relationship("Unit", back_populates="parent", lazy="select")
     head_position = relationship("Position", foreign_keys=[head_position_id], lazy="select", post_update=True)
 
@@ -63,7 +65,8 @@ class Position(Model):
     unit_id = Column(Integer, ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False, index=True)
     parent_id = Column(Integer, ForeignKey("position.id", ondelete="SET NULL"), index=True)
 
-    unit = relationship("Unit", foreign_keys=[unit_id], lazy="joined", innerjoin=True)
+    # "unnested": a plain inner join, not a nested one SQLite would materialise for every query
+    unit = relationship("Unit", foreign_keys=[unit_id], lazy="joined", innerjoin="unnested")
     parent = relationship("Position", remote_side=[id], lazy="select")
 
     @property
@@ -135,8 +138,9 @@ class Employee(Model):
 
     rank = relationship("Rank", lazy="joined")
     position = relationship("Position", lazy="joined")
-    unit = relationship("Unit", lazy="joined", innerjoin=True)
-    supervisor = relationship("Employee", remote_side=[id], lazy="joined", join_depth=1)
+    unit = relationship("Unit", lazy="joined", innerjoin="unnested")
+    # selectin: lists do not show the supervisor; a page loads all of them in one extra query
+    supervisor = relationship("Employee", remote_side=[id], lazy="selectin", join_depth=1)
     user = relationship("User", lazy="select", foreign_keys=[user_id])
 
     @property

@@ -1,0 +1,214 @@
+"""Journeys that exist now, each as a user does it in a real browser (see README.md to add one).
+
+The guards of the ``journey`` fixture (conftest.py) fail any journey with a failed or foreign request, an
+HTTP error it did not expect, a console or page error, a server exception, or an untranslated title.
+"""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NIP = re.compile(r"\b\d{18}\b")
+ALL_SEEDED = ("kadis", "kabid", "staff1", "staff2", "kapus", "perawat", "kadisdik", "guru", "analis")
+ADMIN_ONLY = {"/users/list/", "/roles/list/", "/auditlogview/list/", "/import/"}
+MASTER_DATA = {"/employeeview/list/", "/unitview/list/", "/unit-tree/", "/positionview/list/", "/rankview/list/"}
+
+
+def listed_nips(j) -> set:
+    """NIPs in the list table of the current page."""
+    table = j.list_table()
+    return set(NIP.findall(table.inner_text())) if table.count() else set()
+
+
+def tree_units(j) -> set:
+    """Unit names of the unit tree (collapsed branches included)."""
+    return {t.strip() for t in j.page.locator(".portal-tree a").all_text_contents()}
+
+
+# --- (1) each role logs in and sees only what it may ------------------------------------------------
+
+def test_admin_sees_everything_and_the_security_menu(journey):
+    j, city = journey, journey.city
+    j.login("admin")
+    j.shot("home")
+    assert ADMIN_ONLY | MASTER_DATA <= j.nav_hrefs()
+    j.menu("/users/list/")
+    j.shot("users")
+    j.menu("/employeeview/list/")
+    assert city.nips(*ALL_SEEDED) <= listed_nips(j)
+    j.shot("employees")
+
+
+def test_pengelola_reads_the_whole_city_without_admin_screens(journey):
+    j, city = journey, journey.city
+    j.login("analis")
+    hrefs = j.nav_hrefs()
+    assert MASTER_DATA <= hrefs and not ADMIN_ONLY & hrefs
+    j.menu("/employeeview/list/")
+    assert city.nips(*ALL_SEEDED) <= listed_nips(j)
+    j.menu("/unit-tree/")
+    assert city.unit_names("city", "dinkes", "p2p", "pkm", "disdik", "bkpsdm") <= tree_units(j)
+    j.shot("unit-tree")
+    j.visit("/users/list/", status=403)
+
+
+def test_pimpinan_sees_own_unit_subtree_only(journey):
+    j, city = journey, journey.city
+    j.login("kadis")  # Kepala Dinas Kesehatan: Pimpinan (and Atasan)
+    j.menu("/unit-tree/")
+    assert tree_units(j) == city.unit_names("dinkes", "p2p", "pkm")
+    j.shot("unit-tree")
+    j.menu("/employeeview/list/")
+    assert listed_nips(j) == city.nips("kadis", "kabid", "staff1", "staff2", "kapus", "perawat")
+    j.shot("employees")
+    j.visit(f"/employeeview/show/{city.employees['guru'].id}", status=404)  # Dinas Pendidikan
+
+
+def test_atasan_sees_own_record_and_subordinates(journey):
+    j, city = journey, journey.city
+    j.login("kabid")
+    hrefs = j.nav_hrefs()
+    assert "/employeeview/list/" in hrefs and not {"/unit-tree/", "/unitview/list/"} & hrefs
+    j.menu("/employeeview/list/")
+    assert listed_nips(j) == city.nips("kabid", "staff1", "staff2")
+    j.shot("employees")
+    j.click(j.list_table().locator("tr", has_text=city.employees["staff1"].nip).locator(
+        'a[href*="/employeeview/show/"]').first)
+    assert city.employees["staff1"].name in j.text()
+    j.shot("subordinate")
+
+
+def test_pegawai_sees_own_profile_only(journey):
+    j, city = journey, journey.city
+    me = city.employees["staff1"]
+    j.login("staff1")
+    hrefs = j.nav_hrefs()
+    assert "/my-profile/" in hrefs and not (MASTER_DATA | ADMIN_ONLY) & hrefs
+    j.menu("/my-profile/")
+    assert j.page.url.endswith(f"/employeeview/show/{me.id}")
+    assert me.nip in j.text() and me.name in j.text()
+    j.shot("my-profile")
+    j.visit("/employeeview/list/")  # typed by hand: the list holds only their own record
+    assert listed_nips(j) == {me.nip}
+    j.visit("/unit-tree/", status=403)
+
+
+def test_pelatih_without_employee_record(journey):
+    j = journey
+    j.login("pelatih")
+    hrefs = j.nav_hrefs()
+    assert "/my-profile/" in hrefs and not (MASTER_DATA | ADMIN_ONLY) & hrefs
+    j.menu("/my-profile/")
+    assert not NIP.search(j.text())  # no employee record linked: nobody's data is shown
+    j.shot("my-profile")
+    j.visit("/employeeview/list/")
+    assert listed_nips(j) == set()
+
+
+# --- (2) language switch --------------------------------------------------------------------------
+
+def test_language_switch_to_english_and_back(journey):
+    j = journey
+    j.login("staff1")
+    j.menu("/my-profile/")
+    indonesian = j.page.title()
+    j.shot("indonesian")
+    j.switch_language("en")
+    english = j.page.title()
+    assert english != indonesian and "/lang/id" in j.nav_hrefs()
+    j.shot("english")
+    j.menu("/my-profile/")  # and it stays English on the next page
+    assert j.page.title() == english
+    j.switch_language("id")
+    assert j.page.title() == indonesian and "/lang/en" in j.nav_hrefs()
+    j.shot("indonesian-again")
+
+
+# --- (3) another employee's URL --------------------------------------------------------------------
+
+def test_pegawai_opening_another_employees_url_gets_not_found(journey):
+    j, city = journey, journey.city
+    j.login("staff1")
+    for other in ("staff2", "kabid", "guru"):  # colleague, own supervisor, another agency
+        j.visit(f"/employeeview/show/{city.employees[other].id}", status=404)
+        assert "404" in j.text() and city.employees[other].nip not in j.text()
+    j.shot("not-found")
+
+
+# --- (4) import from XLSX and bulk accounts ---------------------------------------------------------
+
+def xlsx(header, *rows) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet["A"]:
+        cell.number_format = "@"  # NIPs as text, as the import page asks
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(j, kind: str, name: str, data: bytes):
+    """Import one file through the import page, as the admin does."""
+    j.page.select_option("#kind", kind)
+    j.page.set_input_files("#file", files=[{
+        "name": name, "buffer": data,
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    j.click(j.page.locator("form button[type=submit]").first)
+    errors = j.page.locator(".portal-import-errors, .portal-import-file-error")
+    assert j.page.locator(".portal-import-success").count() == 1, \
+        f"import of {name} failed: {errors.all_inner_texts() if errors.count() else j.text()[:500]}"
+    j.shot(f"imported-{kind}")
+
+
+NEW = [  # NIP, name, gender, position: Dinas Komunikasi dan Informatika, new in the city
+    ("198001012005011001", "Agus Salim", "L", "Kepala Dinas Kominfo"),
+    ("199203042015032002", "Maya Sari", "P", "Pranata Komputer"),
+    ("199405062018031003", "Rizky Pratama", "L", "Pranata Komputer"),
+]
+
+
+def test_admin_imports_employees_and_creates_their_accounts(journey):
+    j = journey
+    if not j.portal.has_endpoint("ImportView.form"):
+        pytest.skip("the import screen (ImportView.form) is not in this build yet")
+    j.login("admin")
+    j.menu("/import/")
+    upload(j, "units", "unit-kerja.xlsx", xlsx(
+        ["kode", "nama", "jenis", "kode_induk"],
+        ["DISKOMINFO", "Dinas Komunikasi dan Informatika", "OPD", "PEMKOT"]))
+    upload(j, "positions", "jabatan.xlsx", xlsx(
+        ["nama", "jenis_jabatan", "jenjang", "kelas_jabatan", "kode_unit", "jabatan_atasan"],
+        ["Kepala Dinas Kominfo", "JPT", "PRATAMA", 14, "DISKOMINFO", None],
+        ["Pranata Komputer", "FUNGSIONAL", "AHLI_PERTAMA", 8, "DISKOMINFO", "Kepala Dinas Kominfo"]))
+    upload(j, "employees", "pegawai.xlsx", xlsx(
+        ["nip", "nama", "jenis_kelamin", "golongan", "kode_unit", "jabatan"],
+        *[[nip, name, gender, "III/a", "DISKOMINFO", position] for nip, name, gender, position in NEW]))
+
+    j.menu("/employeeview/list/")
+    for nip, *_ in NEW:
+        j.list_table().locator("tr", has_text=nip).locator("input.action_check").check()
+    j.shot("selected")
+    j.list_action("create_accounts", screenshot="confirm")
+
+    rows = [r.locator("td").all_inner_texts()
+            for r in j.page.locator("table.portal-accounts-created tbody tr").all()]
+    assert [r[0] for r in rows] == sorted(nip for nip, *_ in NEW)
+    j.shot("accounts-created")
+
+    nip, password = rows[-1][0], rows[-1][2].strip()
+    person = next(n for n in NEW if n[0] == nip)
+    j.logout()
+    j.login(nip, password)
+    j.menu("/my-profile/")
+    assert nip in j.text() and person[1] in j.text()
+    j.shot("new-employee-profile")

@@ -65,7 +65,9 @@ class AjaxSelectField(Field):
             if not raw:
                 self.data = None
                 return
-            if not raw.isdigit():
+            from app.core.web import is_record_id
+
+            if not is_record_id(raw):  # digits only, within the id range (a huge number was a 500)
                 self.data = None
                 self._formdata_pk = raw
                 raise ValueError(_l("Invalid choice"))

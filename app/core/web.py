@@ -47,6 +47,15 @@ def current_actor():
     return None, g.get("actor", "system")
 
 
+MAX_RECORD_ID = 2**31 - 1
+
+
+def is_record_id(value) -> bool:
+    """True for a positive id that fits the database's integer primary keys."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_RECORD_ID
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.startswith("/lookup/") \
         or request.accept_mimetypes.best == "application/json"
@@ -104,6 +113,14 @@ def init_web(app) -> None:
     def _idle_timeout():
         # A permanent session expires PERMANENT_SESSION_LIFETIME after the last request (idle timeout).
         session.permanent = True
+
+    @app.before_request
+    def _reject_malformed_pk():
+        # Record ids are 32-bit integers: anything else in a URL is "not found", not a database error
+        # (SQLite overflows, PostgreSQL refuses text for an integer column: both were 500s).
+        pk = (request.view_args or {}).get("pk")
+        if pk is not None and not is_record_id(pk):
+            abort(404)
 
     @app.before_request
     def _reject_malformed_paging():

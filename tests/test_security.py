@@ -657,3 +657,17 @@ def test_jwt_token_gives_scoped_api_access(client, org):
     assert other.get(f"/api/v1/employee/{org.employees['staff2'].id}", headers=headers).status_code == 404
     r = other.get("/api/v1/employee/", headers={"Authorization": "Bearer not-a-token"})
     assert r.status_code in (401, 422)
+
+
+def test_user_info_buttons_open_their_forms(client, org):
+    """FAB's "reset my password" / "edit user" buttons are GET links: they must open the forms (which
+    post with a CSRF token), not be refused as unsafe GET mutations."""
+    login(client, org.username("staff1"))
+    me = org.users["staff1"].id
+    r = client.get(f"/users/action/resetmypassword/{me}")
+    assert r.status_code == 302 and "/resetmypassword/form" in r.headers["Location"]
+    r = client.get(f"/users/action/userinfoedit/{me}")
+    assert r.status_code == 302 and "/userinfoeditview/form" in r.headers["Location"].lower()
+    # resetting someone else's password stays an Admin permission
+    assert client.get(f"/users/action/resetpasswords/{me}").status_code == 403
+    assert client.get(f"/users/action/unlock/{me}").status_code == 405

@@ -1,8 +1,9 @@
 """Admin screens shared by every area: the audit trail and account management (unlock, bulk creation)."""
 from __future__ import annotations
 
-from flask import flash, redirect, request
-from flask_appbuilder import action
+from flask import abort, flash, redirect, request
+from flask_appbuilder import action as fab_action
+from flask_appbuilder import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserGroupModelView
 from flask_babel import lazy_gettext as _l
@@ -44,7 +45,26 @@ class PortalUserView(UserDBModelView):
         "active", "fail_login_count", "login_count", "last_login", "created_on", "changed_on", "created_by",
         "changed_by", "email", "first_name", "last_name")}
 
-    @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock", multiple=True)
+    # FAB's user-info buttons are GET "actions" that only open a form; with CSRF on, FAB refuses every
+    # GET action. These three change nothing themselves (the form they open posts with a token).
+    NAVIGATION_ACTIONS = {"resetmypassword", "userinfoedit", "resetpasswords"}
+
+    @expose("/action/<string:name>/<pk>", methods=["GET"])
+    def action(self, name, pk):
+        from app.core.web import is_record_id
+
+        if name not in self.NAVIGATION_ACTIONS or name not in self.actions:
+            abort(405)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name), self.class_permission_name):
+            abort(403)
+        item = None
+        if name == "resetpasswords":
+            item = self.datamodel.get(int(pk)) if is_record_id(pk) else None
+            if item is None:
+                abort(404)
+        return self.actions[name].func(item)
+
+    @fab_action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock", multiple=True)
     def unlock(self, items):
         items = items if isinstance(items, list) else [items]
         for user in items:

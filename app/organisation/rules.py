@@ -6,6 +6,7 @@ Messages are lazy strings so that callers render them in the user's language.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Hashable, Optional
@@ -179,6 +180,19 @@ def creates_cycle(node: Hashable, new_parent: Optional[Hashable],
         seen.add(current)
         current = parent_of(current)
     return False
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^[0-9+() -]{3,30}$")
+
+
+def is_email(value: str) -> bool:
+    """A plausible e-mail address (the form also checks with email-validator)."""
+    return bool(_EMAIL.match((value or "").strip())) and len(value) <= 120
+
+
+def is_phone(value: str) -> bool:
+    return bool(_PHONE.match((value or "").strip()))
 
 
 def full_name(name: str, front_title: Optional[str] = None, back_title: Optional[str] = None) -> str:

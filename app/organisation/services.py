@@ -96,6 +96,10 @@ def validate_employee(session: Session, employee: Employee) -> None:
         errors["status"] = _l("Choose a valid status")
     if employee.unit is None and not employee.unit_id:
         errors["unit"] = _l("Unit is required")
+    if employee.email and not rules.is_email(employee.email):
+        errors["email"] = _l("Invalid e-mail address")
+    if employee.phone and not rules.is_phone(employee.phone):
+        errors["phone"] = _l("Phone may contain digits, spaces, +, - and brackets only")
     rank = employee.rank
     if rank is not None and employee.asn_type in rules.ASN_TYPES:
         expected = "PPPK" if employee.asn_type == "PPPK" else "PNS"

@@ -22,7 +22,7 @@ _SELF_SERVICE = [
     ("Employee", "can_read"),  # the scope limits this to their own record
 
     ("UserDBModelView", "can_userinfo"),
-    ("UserDBModelView", "resetmypassword"),
+    ("UserDBModelView", "(resetmypassword|userinfoedit)"),
     ("ResetMyPasswordView", "can_this_form_(get|post)"),
     ("UserInfoEditView", "can_this_form_(get|post)"),
     ("My Profile", "menu_access"),

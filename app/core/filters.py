@@ -31,3 +31,39 @@ class RequestArgFilter(BaseFilter):
             column = getattr(self.model, self.column_name)
             return query.filter(column == int(raw))
         return query
+
+
+class CachedFilterConverter:
+    """Wraps a datamodel's filter converter so each column's filter objects are built once.
+
+    FAB rebuilds the filters of *every* column of the model several times per list request (each
+    ``Filters`` copy converts them all again): a fifth of the list page's Python time. Filter objects are
+    stateless (the value is passed to ``apply``), so sharing them is safe; a new list is returned each
+    time because FAB extends these lists in place for custom search filters.
+    """
+
+    _cache: dict = {}
+
+    def __init__(self, base_class):
+        self.base_class = base_class
+
+    def __call__(self, datamodel):
+        converter = self.base_class(datamodel)
+        cache = self._cache
+
+        def convert(col_name, _convert=converter.convert, _key=(id(datamodel), self.base_class)):
+            key = (_key, col_name)
+            if key not in cache:
+                cache[key] = _convert(col_name)
+            filters = cache[key]
+            return list(filters) if filters is not None else None
+
+        converter.convert = convert
+        return converter
+
+
+def cache_filter_conversion(datamodel) -> None:
+    """Install the cached converter on a view's datamodel (idempotent)."""
+    current = datamodel.filter_converter_class
+    if not isinstance(current, CachedFilterConverter):
+        datamodel.filter_converter_class = CachedFilterConverter(current)

@@ -8,7 +8,9 @@ What they add over Flask-AppBuilder:
 """
 from __future__ import annotations
 
+import json
 import logging
+import urllib.parse
 from datetime import date
 
 import prison
@@ -20,6 +22,7 @@ from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.security.decorators import has_access, has_access_api
 from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, true
@@ -27,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.errors import DomainValidationError, OutOfScope
 from app.core.export import to_csv, to_xlsx
-from app.core.filters import ScopeFilter
+from app.core.filters import ScopeFilter, cache_filter_conversion
 from app.core.lookups import get_lookup, has_lookup
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,7 @@ class ScopedMixin:
 
     def _install_scope_filter(self):
         self.base_filters = [["id", ScopeFilter, self.scope_clause]] + list(self.base_filters or [])
+        cache_filter_conversion(self.datamodel)
 
     def check_write(self, item, is_new: bool) -> None:
         """Validate, then refuse a record that would fall outside the person's scope."""
@@ -87,8 +91,13 @@ class ScopedMixin:
             raise OutOfScope()
 
 
+class PortalListWidget(ListWidget):
+    template = "portal/widgets/list.html"
+
+
 class PortalModelView(ScopedMixin, ModelView):
     list_template = "portal/model/list.html"
+    list_widget = PortalListWidget
     show_template = "portal/model/show.html"
     page_size = 25
     method_permission_name = MVC_PERMISSIONS
@@ -286,6 +295,15 @@ class PortalModelView(ScopedMixin, ModelView):
         items = self._scoped_items(request.form.getlist("rowid"))
         return action.func(items)
 
+    # -- file downloads ----------------------------------------------------------------------------
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename):
+        """FAB's generic download served any file of UPLOAD_FOLDER by name to anyone who may read the view,
+        with no row scope (and was a 500 while UPLOAD_FOLDER is unset). No portal model has a FAB file
+        column: a record's files are served by their own scoped views."""
+        abort(404)
+
     # -- page size cap --------------------------------------------------------------------------
     def _get_list_widget(self, filters, actions=None, order_column="", order_direction="", page=None,
                          page_size=None, widgets=None, **kwargs):
@@ -366,6 +384,41 @@ def fix_operation_spec(handler: str, spec: dict) -> None:
                 props[key] = {"type": "array", "items": {"type": "object"}}
 
 
+MAX_PAGE = 10 ** 9
+
+
+def has_nul(value) -> bool:
+    """Is there a NUL character in this string, or in any key or string inside this JSON value?"""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+def _query_argument_problem(value, key=None):
+    """Why a parsed ``q`` argument would fail in the database, or None."""
+    if isinstance(value, str):
+        return "Not a valid argument: NUL character" if "\x00" in value else None
+    if key in ("page", "page_size") and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and not 0 <= value <= MAX_PAGE:
+        return f"Not a valid argument: {key} must be between 0 and {MAX_PAGE}"
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((None, v) for v in value)
+    else:
+        return None
+    for k, v in items:
+        problem = _query_argument_problem(k) if isinstance(k, str) else None
+        problem = problem or _query_argument_problem(v, k)
+        if problem:
+            return problem
+    return None
+
+
 class PortalRestApi(ScopedMixin, ModelRestApi):
     """REST API over one model with the same scope and rules as its MVC view."""
 
@@ -384,18 +437,28 @@ class PortalRestApi(ScopedMixin, ModelRestApi):
             fix_operation_spec(func.__name__, operations.get(method.lower()) or {})
 
     @before_request(only=["get_list", "get", "info"])
-    def _check_rison(self):
-        """400 for a ``q`` argument that makes the Rison parser fail with something other than its own
-        ParserException: FAB catches only that one, so ``GET /api/v1/unit/?q=1e%2B16`` was a 500."""
+    def _check_query_argument(self):
+        """400 for a ``q`` argument that FAB would turn into a 500 (found by API fuzzing):
+        - the Rison parser failing with something other than its own ParserException, which is all FAB
+          catches (``GET /api/v1/unit/?q=1e%2B16``);
+        - a page number that is negative or beyond any list (PostgreSQL refuses a negative or out-of-range
+          OFFSET: ``?q=(page:-1)``, ``?q=(page:99999999999999999999)``), also inside _info's per-column paging;
+        - a NUL character in any string (PostgreSQL refuses it in text: ``?q=(filters:!((col:name,opr:ct,
+          value:'a%00b')))``)."""
         value = request.args.get("q")
-        if value:
-            try:
-                prison.loads(value)
-            except prison.decoder.ParserException:
-                pass  # FAB answers these itself (or reads the argument as JSON)
-            except Exception:  # noqa: BLE001 - ValueError, IndexError… from the parser
-                return self.response_400(message="Not a valid rison/json argument")
-        return None
+        if not value:
+            return None
+        try:
+            args = prison.loads(value)
+        except prison.decoder.ParserException:
+            try:  # FAB's fallback: the argument as JSON
+                args = json.loads(urllib.parse.parse_qs(f"q={value}").get("q")[0])
+            except Exception:  # noqa: BLE001 - FAB answers these with its own 400
+                return None
+        except Exception:  # noqa: BLE001 - ValueError, IndexError… from the parser
+            return self.response_400(message="Not a valid rison/json argument")
+        problem = _query_argument_problem(args)
+        return self.response_400(message=problem) if problem else None
 
     # The rules query the database while the loaded item holds its new values: no autoflush there, or
     # an invalid change (a unit under its own sub-unit) is flushed first and fails with a 500.
@@ -436,6 +499,12 @@ class PortalRestApi(ScopedMixin, ModelRestApi):
         return errors
 
     def _guarded(self, handler, *args, **kwargs):
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):  # PostgreSQL refuses NUL in text: a 500 at the first query otherwise
+            nul = {key: [str(_l("Invalid input."))] for key, value in body.items()
+                   if has_nul(key) or has_nul(value)}
+            if nul:
+                return self.response_422(message=nul)
         bad = self._bad_ids()
         if bad:
             return self.response_422(message=bad)

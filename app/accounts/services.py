@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased, selectinload
 from werkzeug.security import generate_password_hash
 
 from app.organisation.models import Employee
+from app.core.transactions import atomic
 from app.security import roles as R
 from app.security.passwords import generate_password
 
@@ -122,7 +123,7 @@ def create_accounts(sm, employee_ids: Iterable[int], commit: bool = True) -> Cre
     method = current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
     salt_length = current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16)
     result = CreatedAccounts()
-    try:
+    with atomic(session, commit):
         for employee in employees:
             if employee.user_id is not None:
                 result.skipped.append((employee, _l("already has an account")))
@@ -154,12 +155,6 @@ def create_accounts(sm, employee_ids: Iterable[int], commit: bool = True) -> Cre
             session.add(user)
             employee.user = user
             result.append((employee, employee.nip, password))
-        session.flush()
-        if commit:
-            session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return result
 
 

@@ -25,6 +25,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.transactions import atomic
+
 from . import rules
 from .models import Employee, Position, Rank, Unit
 
@@ -507,18 +509,11 @@ def import_table(session: Session, kind: str, table: Table, commit: bool = True)
         rows.error(2, "", _l("The file has column names but no data rows."))
         return result
     planner = {"units": _plan_units, "positions": _plan_positions, "employees": _plan_employees}[kind]
-    try:
-        apply = planner(session, rows)
-        if result.errors:
-            return result  # nothing was written
-        with session.no_autoflush:
-            apply()
-        session.flush()
-        if commit:
-            session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    apply = planner(session, rows)  # reads only: validates every row and plans the writes
+    if result.errors:
+        return result  # nothing is written
+    with atomic(session, commit), session.no_autoflush:
+        apply()
     return result
 
 

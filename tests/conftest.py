@@ -65,7 +65,7 @@ def app(tmp_path_factory):
 
 
 # Tables emptied after each test, children first. Ranks and roles (reference data) stay.
-KEEP_TABLES = {"rank", "ab_role", "ab_permission", "ab_view_menu", "ab_permission_view",
+KEEP_TABLES = {"rank", "core_value", "core_value_guide", "ab_role", "ab_permission", "ab_view_menu", "ab_permission_view",
                "ab_permission_view_role", "alembic_version"}
 
 

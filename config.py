@@ -81,7 +81,7 @@ class Config:
 
     # Login rate limit (form and API) and lockout
     AUTH_RATE_LIMITED = True
-    AUTH_RATE_LIMIT = "10 per 5 minutes"
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 5 minutes")
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False

@@ -3,13 +3,51 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request
 from flask_appbuilder import action as fab_action
-from flask_appbuilder import expose
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserGroupModelView
 from flask_babel import lazy_gettext as _l
 
 from app.core.audit import AuditLog
 from app.core.views import PortalModelView, display_value
+
+
+class SafeFabViewMixin:
+    """Hardening of FAB's own security views (found by the generated access matrix,
+    tests/test_access_matrix.py):
+    - FAB's generic file download served any file of UPLOAD_FOLDER by name, unscoped (and was a 500
+      while it is unset): no security view has files, 404;
+    - ``action_post`` with an unknown action name was a 500, and single-record actions (which expect one
+      item, e.g. ``resetpasswords``) received a list (500): only known multi-row actions run, else 404.
+    """
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename):
+        abort(404)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        action = self.actions.get(request.form.get("action", ""))
+        if action is None or not action.multiple:
+            abort(404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(action.name),
+                                             self.class_permission_name):
+            abort(403)  # FAB flashed and redirected to "." (a 404 page) instead
+        return super().action_post()
+
+
+class ReadOnlyFabViewMixin(SafeFabViewMixin):
+    """Roles and groups are read-only screens: no actions at all. FAB's "copyrole" action wrote a new role
+    (by list action, and by ``POST /roles/action/copyrole/<pk>``, which was a 500) although roles are
+    defined in code."""
+
+    def copy_role(self, items):  # not an @action any more: removes FAB's "copyrole"
+        abort(404)
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        abort(405)
 
 
 class AuditLogView(PortalModelView):
@@ -31,7 +69,7 @@ class AuditLogView(PortalModelView):
     formatters_columns = {"changes": lambda v: (v[:300] + "…") if v and len(v) > 300 else v}
 
 
-class PortalUserView(UserDBModelView):
+class PortalUserView(SafeFabViewMixin, UserDBModelView):
     """FAB's user list with the lockout state and an unlock action for Admin."""
 
     class_permission_name = "UserDBModelView"
@@ -73,7 +111,7 @@ class PortalUserView(UserDBModelView):
         return redirect(request.referrer or self.get_redirect())
 
 
-class PortalRoleView(RoleModelView):
+class PortalRoleView(ReadOnlyFabViewMixin, RoleModelView):
     """Roles are defined in code (app/security/roles.py) and synced by `flask portal sync-roles`: the
     screen lists them read-only; who holds a role is edited on the user."""
 
@@ -84,7 +122,7 @@ class PortalRoleView(RoleModelView):
     search_columns = ["name"]
 
 
-class PortalGroupView(UserGroupModelView):
+class PortalGroupView(ReadOnlyFabViewMixin, UserGroupModelView):
     """FAB user groups are not used by the portal (roles follow the employee record): read-only."""
 
     base_permissions = ["can_list", "can_show"]

@@ -43,7 +43,8 @@ MVC_PERMISSIONS = {
     "export": EXPORT,
 }
 API_PERMISSIONS = {
-    "get": READ, "get_list": READ, "info": READ,
+    # _info lists every possible related record to fill a form: only for those who may write
+    "get": READ, "get_list": READ, "info": WRITE,
     "post": WRITE, "put": WRITE, "delete": WRITE,
 }
 
@@ -435,6 +436,13 @@ class PortalRestApi(ScopedMixin, ModelRestApi):
         super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
         for method in methods or []:
             fix_operation_spec(func.__name__, operations.get(method.lower()) or {})
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        # FAB translates a missing description, and gettext("") is the catalog's header: keep it empty.
+        if not self.description_columns.get(field.name):
+            info["description"] = ""
+        return info
 
     @before_request(only=["get_list", "get", "info"])
     def _check_query_argument(self):

@@ -212,3 +212,66 @@ def test_admin_imports_employees_and_creates_their_accounts(journey):
     j.menu("/my-profile/")
     assert nip in j.text() and person[1] in j.text()
     j.shot("new-employee-profile")
+
+
+# --- stored payloads never run (tests/test_xss.py checks the HTML; this is the browser's view) ----------
+
+XSS_PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "{{7*7}}",
+                "</textarea><svg onload=alert(1)>", '=HYPERLINK("http://x.invalid","klik")']
+
+
+def test_stored_payloads_never_run(journey):
+    """Admin opens list, show and edit pages and the unit tree with script payloads stored in every text
+    field: no dialog opens, no injected element exists, the payload reads as text. Own records in a unit
+    directly under the city (other journeys compare the Dinas Kesehatan subtree exactly)."""
+    from app.extensions import db
+    from app.organisation.models import Employee, Position, Unit
+
+    j = journey
+    app = j.portal.app
+    with app.app_context():
+        parent = db.session.query(Unit).filter_by(code="PEMKOT").one()
+        unit = Unit(code="XSS-JOURNEY", name=XSS_PAYLOADS[1], unit_type="OPD", parent=parent, active=True)
+        db.session.add(unit)
+        ids = []
+        for i, p in enumerate(XSS_PAYLOADS):
+            child = Unit(code=f"XSS-J{i}", name=p, unit_type="BIDANG", parent=unit, active=True)
+            position = Position(name=p, position_type="PELAKSANA", level="KLEREK", grade=5, unit=child)
+            birth = date(1991, 2, 1 + i)
+            e = Employee(nip=f"{birth:%Y%m%d}201503{1}{880 + i:03d}", name=p, front_title=p[:50], back_title=p,
+                         birth_place=p, email=p, gender="L", birth_date=birth, asn_type="PNS", status="AKTIF",
+                         unit=child, position=position)
+            db.session.add_all([child, position, e])
+            db.session.flush()
+            ids.append((child.id, position.id, e.id))
+        db.session.commit()
+        unit_id = unit.id
+
+    dialogs = []
+    j.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def injected():
+        return {sel: j.page.locator(sel).count() for sel in (
+            "img[src=x]", "svg[onload]", "[onerror]", "[onload]", "a[href^='javascript:']")
+            if j.page.locator(sel).count()} | (
+            {"script": 1} if j.page.locator("script", has_text="alert(1)").count() else {})
+
+    j.login("admin")
+    pages = ["/employeeview/list/?psize_EmployeeView=100", "/unitview/list/?psize_UnitView=100",
+             "/positionview/list/?psize_PositionView=100", "/unit-tree/", f"/unitview/show/{unit_id}"]
+    for child_id, position_id, employee_id in ids:
+        pages += [f"/employeeview/show/{employee_id}", f"/employeeview/edit/{employee_id}",
+                  f"/unitview/show/{child_id}", f"/positionview/show/{position_id}"]
+    problems = []
+    for path in pages:
+        j.visit(path)
+        found = injected()
+        if found:
+            problems.append(f"{path}: injected {found}")
+        if path.startswith("/employeeview/show/") and not any(p in j.text() for p in XSS_PAYLOADS):
+            problems.append(f"{path}: the payload is not shown as text")
+    j.visit(f"/employeeview/show/{ids[0][2]}")
+    assert XSS_PAYLOADS[0] in j.text()  # read as text, literally
+    j.shot("payload-as-text")
+    assert not dialogs, dialogs
+    assert not problems, "\n".join(problems)

@@ -3,3 +3,6 @@ from flask_appbuilder.security.sqla.models import Permission, PermissionView, Ro
 
 from app.core.audit import AuditLog  # noqa: F401
 from app.organisation.models import Employee, Position, Rank, Unit  # noqa: F401
+from app.performance.models import (BehaviourExpectation, CoachingNote, CoreValue, CoreValueGuide,  # noqa: F401
+                                     Evaluation, Evidence, Feedback, Indicator, Notification, Objection,
+                                     OrganisationRating, Period, Progress, Rhk, Skp, TransitionLog)

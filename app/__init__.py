@@ -64,10 +64,11 @@ def _finish_config(app: Flask) -> None:
 
 def _register_areas(appbuilder) -> None:
     """Each domain area registers its own menus, views and APIs."""
-    from app import organisation
+    from app import organisation, performance
     from app.core import views as core_views
     from app.core import admin_views
 
     organisation.register(appbuilder)
+    performance.register(appbuilder)
     appbuilder.add_view_no_menu(core_views.LookupView)
     admin_views.register(appbuilder)

@@ -11,3 +11,8 @@
 No Flask app, request or database here: plain values in, plain values (and lazy, translatable messages)
 out, so the models, views, API and CLI all enforce the same rules. Unit-tested in tests/unit.
 """
+
+
+def register(appbuilder):
+    """Menus, views and REST APIs of the performance cycle (called by the app factory). Each screen
+    module registers its own views; add one line per module."""

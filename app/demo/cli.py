@@ -15,7 +15,9 @@ from app.cli import portal
                    "demo accounts, then load the demo again.")
 @click.option("--size", type=click.Choice(["full", "small"]), default="full", show_default=True,
               help="small: every unit but few staff (used by the tests).")
-def demo_command(reset, size):
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The date the performance data is placed around (last year and this year; default: today).")
+def demo_command(reset, size, today):
     """Load the Palembang demo: OPD tree, 18 kecamatan and their kelurahan, schools, puskesmas, about
     2,000 employees and one account per role. Passwords: DEMO_PASSWORD when set, else generated and
     printed once."""
@@ -24,13 +26,16 @@ def demo_command(reset, size):
     g.actor = "cli:demo"
     try:
         password = demo_password_from_env()
-        result = load_demo(current_app.appbuilder.sm, reset=reset, size=size, password=password)
+        result = load_demo(current_app.appbuilder.sm, reset=reset, size=size, password=password,
+                           today=today.date() if today else None)
     except DemoError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(result.message)
     if not result.loaded:
         return
     click.echo(f"units: {result.units}; positions: {result.positions}; employees: {result.employees}")
+    if result.performance:
+        click.echo("performance: " + ", ".join(f"{k} {v}" for k, v in result.performance.items()))
     rows = [("Role", "Username", "Name", "Password")]
     for acc in result.accounts:
         shown = acc.password if acc.password and not password else (
@@ -55,7 +60,10 @@ def demo_command(reset, size):
 @click.option("--accounts", type=click.IntRange(min=0), default=0, show_default=True,
               help="Give the first N employees (unit heads first) a user account (user name = NIP).")
 @click.option("--reset", is_flag=True, help="Replace the organisation data already in the database.")
-def generate_command(employees, units, seed, accounts, reset):
+@click.option("--years", type=click.IntRange(min=0, max=20), default=0, show_default=True,
+              help="Years of performance data (plans, progress, evaluations) ending with this year; the bench "
+                   "uses 5.")
+def generate_command(employees, units, seed, accounts, reset, years):
     """Generate benchmark data of any size (bulk inserts, no audit trail). Accounts share one password:
     BENCH_PASSWORD when set, else generated and printed."""
     from app.demo.generator import GeneratorError, generate
@@ -72,11 +80,13 @@ def generate_command(employees, units, seed, accounts, reset):
                                        + "; ".join(str(p) for p in problems))
     try:
         result = generate(db.session, employees=employees, units=units, seed=seed, accounts=accounts,
-                          password=password, reset=reset)
+                          password=password, reset=reset, years=years)
     except GeneratorError as exc:
         raise click.ClickException(str(exc)) from None
     timings = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
     click.echo(f"generated {result.units} units, {result.positions} positions, {result.employees} employees, "
                f"{result.accounts} accounts in {result.seconds:.2f} s ({timings})")
+    if result.performance:
+        click.echo("performance: " + ", ".join(f"{k} {v}" for k, v in result.performance.items()))
     if accounts and not os.environ.get("BENCH_PASSWORD"):
         click.echo(f"password of every generated account: {password}")

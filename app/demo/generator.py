@@ -9,6 +9,10 @@ employees (heads first), all sharing one password hashed once.
 Everything is written with SQLAlchemy Core ``INSERT … executemany`` in batches inside one transaction
 (see app.demo.bulk): 15,000 employees load in about a second. This is generated data: it skips the
 audit trail on purpose.
+
+``years=N`` (``--years N``) adds N years of the performance cycle for every generated employee (one SKP per
+employee and year, ~6 RHKs, ~2 progress entries per RHK, 4 evaluations per approved plan): see
+app.demo.performance.generate_performance.
 """
 from __future__ import annotations
 
@@ -60,11 +64,16 @@ class GenerateResult:
     accounts: int
     seconds: float
     timings: dict = field(default_factory=dict)
+    performance: dict = field(default_factory=dict)  # rows per performance table (``years`` > 0)
 
 
 def generate(session, employees: int = 15000, units: int = 250, seed: int = 42, accounts: int = 0,
-             password: Optional[str] = None, reset: bool = False) -> GenerateResult:
-    """Generate benchmark data in one transaction (see the module docstring)."""
+             password: Optional[str] = None, reset: bool = False, years: int = 0,
+             today: Optional[date] = None, progress_cb=None) -> GenerateResult:
+    """Generate benchmark data in one transaction (see the module docstring). ``years`` > 0 adds that many
+    years of performance data (app.demo.performance.generate_performance), ending with ``today``'s year."""
+    if years < 0:
+        raise GeneratorError("--years cannot be negative")
     if units < 2:
         raise GeneratorError("--units must be at least 2")
     if employees < units:
@@ -82,6 +91,9 @@ def generate(session, employees: int = 15000, units: int = 250, seed: int = 42, 
             names = conn.execute(select(user.c.username).where(
                 user.c.email.like(f"%@{EMAIL_DOMAIN}"))).scalars().all()
             bulk.wipe_organisation(conn, usernames=names)
+            from .performance import delete_orphan_transitions
+
+            delete_orphan_transitions(conn)  # the log has no foreign key: drop the rows of the wiped records
             timings["reset"] = time.perf_counter() - started
         elif not bulk.org_is_empty(conn):
             raise GeneratorError("The database already holds organisation data: generate into an empty "
@@ -107,6 +119,14 @@ def generate(session, employees: int = 15000, units: int = 250, seed: int = 42, 
             t = time.perf_counter()
             _accounts(conn, employee_rows[:accounts], employee_rows, password)
             timings["accounts"] = time.perf_counter() - t
+        performance = {}
+        if years:
+            from .performance import generate_performance
+
+            t = time.perf_counter()
+            performance = generate_performance(conn, employee_rows, unit_rows, position_rows, years, seed,
+                                               today=today, progress_cb=progress_cb)
+            timings["performance"] = time.perf_counter() - t
         t = time.perf_counter()
         session.commit()
         timings["commit"] = time.perf_counter() - t
@@ -118,7 +138,7 @@ def generate(session, employees: int = 15000, units: int = 250, seed: int = 42, 
         session.rollback()
         raise
     return GenerateResult(len(unit_rows), len(position_rows), len(employee_rows), accounts,
-                          time.perf_counter() - started, timings)
+                          time.perf_counter() - started, timings, performance)
 
 
 def _tree(conn, rng, n_units):

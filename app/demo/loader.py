@@ -533,6 +533,7 @@ class DemoResult:
     positions: int = 0
     employees: int = 0
     accounts: list = field(default_factory=list)
+    performance: dict = field(default_factory=dict)  # rows written per performance table
 
 
 def demo_password_from_env() -> Optional[str]:
@@ -551,9 +552,11 @@ def is_loaded(session) -> bool:
     return session.execute(select(Unit.id).where(Unit.code == P.ROOT_CODE)).first() is not None
 
 
-def load_demo(sm, reset: bool = False, size: str = "full", password: Optional[str] = None) -> DemoResult:
+def load_demo(sm, reset: bool = False, size: str = "full", password: Optional[str] = None,
+              today: Optional[date] = None) -> DemoResult:
     """Load the Palembang demo in one transaction. ``password``: one password for every demo account
-    (already checked by the caller), else one generated per account. Returns what was done."""
+    (already checked by the caller), else one generated per account. ``today`` (default: the real date)
+    places the performance data (last year and this year, see app.demo.performance). Returns what was done."""
     if size not in SIZES:
         raise DemoError(f"unknown size {size!r} (choose from {', '.join(SIZES)})")
     from app.accounts.services import sync_roles
@@ -581,6 +584,9 @@ def load_demo(sm, reset: bool = False, size: str = "full", password: Optional[st
         bulk.check_employees(plan.employees)
         _write(conn, plan)
         accounts = _create_accounts(sm, conn, plan, password)
+        from .performance import load_performance_demo
+
+        performance = load_performance_demo(session, today or date.today())
         session.commit()
         bulk.analyze(session.connection())
         session.commit()
@@ -588,7 +594,7 @@ def load_demo(sm, reset: bool = False, size: str = "full", password: Optional[st
         session.rollback()
         raise
     return DemoResult(True, "The Palembang demo is loaded.", len(plan.units), len(plan.positions),
-                      len(plan.employees), accounts)
+                      len(plan.employees), accounts, performance.counts)
 
 
 def _write(conn, plan: Plan) -> None:

@@ -116,6 +116,7 @@ class Config:
     PAGE_SIZE_MAX = 100
     IMPORT_MAX_ROWS = 50000
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024  # one evidence file (bukti dukung) of a progress entry
 
 
 class DevelopmentConfig(Config):

@@ -85,5 +85,6 @@ def init_app(app) -> None:
     from app.accounts import cli as accounts_cli  # noqa: F401  (registers its sub-commands)
     from app.demo import cli as demo_cli  # noqa: F401  (demo and benchmark data)
     from app.maintenance import cli as maintenance_cli  # noqa: F401  (backup, restore, verify-backup)
+    from app.performance import cli as performance_cli  # noqa: F401  (deadline reminders)
 
     app.cli.add_command(portal)

@@ -19,6 +19,7 @@ Legend:
   L  LOGIN      302 to /login/ (pages) or 401 (API, lookups)
   R  REDIRECT   302 elsewhere and nothing changed (navigation, FAB refusing a GET delete)
   M  405        method not allowed (FAB's GET actions: never a state change by GET)
+  U  422        refused by the workflow or the rules (API transitions: in scope, but not this person's step)
 A refusal (N F L M) never shows another person's name or NIP, and never changes data.
 """
 from __future__ import annotations
@@ -194,7 +195,127 @@ ACCESS = {
     "favicon GET":                               PUBLIC,
 }
 
+# --- performance management (app/performance/admin_views.py) -------------------------------------------------
+# Periods have no row scope (one period, "in", for everyone); organisation ratings are keyed by their unit.
+_PERIOD = (None, "q1", None)
+for _role, _rating in {"Admin": (None, "p2p", None), "Pengelola Kinerja": (None, "p2p", None),
+                       "Pimpinan": (None, "p2p", "disdik"), "Atasan": (None, None, "disdik"),
+                       "Pegawai": (None, None, "disdik"), "Pelatih": (None, None, "p2p"),
+                       "anonymous": (None, None, "p2p")}.items():
+    RECORDS[_role]["period"] = _PERIOD
+    RECORDS[_role]["orgrating"] = _rating
+
+PERF_WRITERS = ("A", "A", "F", "F", "F", "F", "L")  # Admin and Pengelola Kinerja
+PERF_WRITE = ("-A-", "-A-", "F", "F", "F", "F", "L")
+PERF_GET_DELETE = ("-R-", "-R-", "F", "F", "F", "F", "L")
+ACCESS.update({
+    **_model_rows("PeriodView", PERF_WRITE, PERF_WRITE, PERF_WRITE, PERF_GET_DELETE,
+                  ("N", "N", "F", "F", "F", "F", "L"), export=PERF_WRITE,
+                  actions={
+                      "PeriodView.action GET:open_periods": GET_ACTION,
+                      "PeriodView.action GET:close_periods": GET_ACTION,
+                      "PeriodView.action_post POST:open_periods": ("-A-", "-A-", "F", "F", "F", "F", "F"),
+                      "PeriodView.action_post POST:close_periods": ("-A-", "-A-", "F", "F", "F", "F", "F"),
+                  }),
+    "PeriodView.generate GET":                   PERF_WRITERS,
+    "PeriodView.generate POST":                  PERF_WRITERS,
+    # Pimpinan read the ratings of their subtree (no export)
+    **_model_rows("OrganisationRatingView", ("-A-", "-A-", "-AH", "F", "F", "F", "L"),
+                  ("-A-", "-A-", "-AN", "F", "F", "F", "L"), PERF_WRITE, PERF_GET_DELETE, DOWNLOAD_MASTER,
+                  export=PERF_WRITE),
+    "PeriodView.add GET":                        PERF_WRITERS,
+    "PeriodView.add POST":                       PERF_WRITERS,
+    "OrganisationRatingView.add GET":            PERF_WRITERS,
+    "OrganisationRatingView.add POST":           PERF_WRITERS,
+    # by unit: Pimpinan their subtree, Atasan the cascade of their own team (their own unit), others nothing
+    "PredikatDistributionView.index GET":        ("-A-", "AA-", "AAN", "F", "F", "F", "L"),
+    "CascadeView.index GET":                     ("-A-", "AA-", "AAN", "A-N", "F", "F", "L"),
+})
+
+# --- the performance-cycle API (app/performance/api.py; requests built by tests/access_performance.py) ---------
+# Records: the plan (and its evaluation, objection) of the role's own / in-scope / out-of-scope employee. Kadis
+# and analis have no supervisor (no rater); Budi (staff1) is rated by Siti (kabid), whose supervisor is Ahmad
+# (kadis, Pimpinan): Ahmad decides Budi's objections. Every transition is a POST of JSON with the version.
+_PERF_RECORDS = {"Admin": (None, "staff1", None), "Pengelola Kinerja": ("analis", "staff1", None),
+                 "Pimpinan": ("kadis", "staff1", "guru"), "Atasan": ("kabid", "staff1", "perawat"),
+                 "Pegawai": ("staff1", None, "staff2"), "Pelatih": (None, None, "staff1"),
+                 "anonymous": (None, None, "staff1")}
+for _role, _records in _PERF_RECORDS.items():
+    for _kind in ("skp", "evaluation", "objection"):
+        RECORDS[_role][_kind] = _records
+
+PERF_LIST = ("-A-", "AA-", "AAH", "AAH", "A-H", "F", "L")
+PERF_GET = ("-A-", "AA-", "AAN", "AAN", "A-N", "F", "L")
+OWNER_STEP = ("-U-", "AU-", "AUN", "AUN", "A-N", "F", "L")  # the employee's own step; Admin has none
+SUBMIT_STEP = ("-U-", "UU-", "UUN", "AUN", "A-N", "F", "L")  # kadis and analis have no rater to submit to
+RATER_STEP = ("-U-", "UU-", "UUN", "UAN", "U-N", "F", "L")  # Siti rates Budi
+FINALISE_STEP = ("-U-", "UA-", "UUN", "UAN", "U-N", "F", "L")  # the rater, or Pengelola (not on their own)
+DECIDE_STEP = ("-U-", "UU-", "UAN", "UUN", "U-N", "F", "L")  # the rater's supervisor: Ahmad for Budi
+ACCESS.update({
+    "SkpApi.get_list GET":                       PERF_LIST,
+    "SkpApi.get GET":                            PERF_GET,
+    "SkpApi.submit POST":                        SUBMIT_STEP,
+    "SkpApi.withdraw POST":                      OWNER_STEP,
+    "SkpApi.reopen POST":                        OWNER_STEP,
+    "SkpApi.revise POST":                        OWNER_STEP,
+    "SkpApi.approve POST":                       RATER_STEP,
+    "SkpApi.return_plan POST":                   RATER_STEP,
+    "EvaluationApi.get_list GET":                PERF_LIST,
+    "EvaluationApi.get GET":                     PERF_GET,
+    "EvaluationApi.self_assessment POST":        OWNER_STEP,
+    "EvaluationApi.rate POST":                   RATER_STEP,
+    "EvaluationApi.finalise POST":               FINALISE_STEP,
+    "EvaluationApi.file_objection POST":         OWNER_STEP,
+    "ObjectionApi.get_list GET":                 PERF_LIST,
+    "ObjectionApi.get GET":                      PERF_GET,
+    "ObjectionApi.explain POST":                 RATER_STEP,
+    "ObjectionApi.decide POST":                  DECIDE_STEP,
+})
+
+# --- the planning screens (app/performance/planning_views.py; requests built by tests/access_performance.py) ---
+# Same records as the API. Pages: everyone with the "Skp" permission (Pelatih none); Admin has no employee
+# record, so no plan of their own to start. Form writes refused by the workflow (not this person's step) flash
+# and redirect to the plan (R) and change nothing; outside the scope 404.
+PLAN_WRITE_OWNER = ("-R-", "AR-", "ARN", "ARN", "A-N", "F", "L")  # only the plan's employee
+ACCESS.update({
+    "PlanningView.my_plan GET":                  ("A", "A", "A", "A", "A", "F", "L"),
+    "PlanningView.inbox GET":                    ("A", "A", "A", "A", "A", "F", "L"),
+    "PlanningView.show GET":                     PERF_GET,
+    "PlanningView.pdf GET":                      PERF_GET,
+    "PlanningView.evidence GET":                 PERF_GET,
+    "PlanningView.start POST":                   ("R", "A", "A", "A", "A", "F", "L"),
+    "PlanningView.save POST":                    PLAN_WRITE_OWNER,
+    "PlanningView.progress POST":                PLAN_WRITE_OWNER,
+    "PlanningView.step POST":                    ("-R-", "RR-", "RRN", "RAN", "R-N", "F", "L"),  # approve: Siti
+    "PlanningView.feedback POST":                ("-R-", "AR-", "ARN", "AAN", "A-N", "F", "L"),  # owner or rater
+})
+
+# --- the evaluation, rating and objection screens (app/performance/evaluation_views.py; requests built by
+# tests/access_performance.py). Same records and people as the API above; lists hide what is not mine.
+for _role, _records in _PERF_RECORDS.items():
+    RECORDS[_role]["evaluation_page"] = _records
+    RECORDS[_role]["objection_page"] = _records
+ACCESS.update({
+    "MyEvaluationsView.index GET":               ("-H-", "AH-", "AHH", "AHH", "A-H", "F", "L"),  # my own only
+    "RateListView.index GET":                    ("-H-", "HH-", "HHH", "HAH", "H-H", "F", "L"),  # those I rate
+    "EvaluationView.show GET":                   PERF_GET,
+    "EvaluationView.pdf GET":                    PERF_GET,  # of a final evaluation
+    "EvaluationView.self_assessment POST":       OWNER_STEP,
+    "EvaluationView.rate POST":                  RATER_STEP,
+    "EvaluationView.finalise POST":              FINALISE_STEP,
+    "EvaluationView.file_objection POST":        OWNER_STEP,
+    # objections concerning me: as the employee, the rater or the rater's supervisor (Ahmad for Budi's)
+    "ObjectionView.index GET":                   ("-H-", "AH-", "AAH", "AAH", "A-H", "F", "L"),
+    "ObjectionView.show GET":                    ("-R-", "RR-", "RRN", "RRN", "R-N", "F", "L"),  # → the evaluation page
+    "ObjectionView.explain POST":                RATER_STEP,
+    "ObjectionView.decide POST":                 DECIDE_STEP,
+    # one's own notifications (a fresh one of the signed-in person per cell)
+    "NotificationView.index GET":                ("A", "A", "A", "A", "A", "F", "L"),
+    "NotificationView.read POST":                ("A", "A", "A", "A", "A", "F", "L"),
+    "NotificationView.read_all POST":            ("A", "A", "A", "A", "A", "F", "L"),
+})
+
 for _key, _row in ACCESS.items():
     assert len(_row) == len(ROLES), _key
     for _cell in _row:
-        assert len(_cell) in (1, 3) and set(_cell) <= set("AHNFLRM-"), (_key, _cell)
+        assert len(_cell) in (1, 3) and set(_cell) <= set("AHNFLRMU-"), (_key, _cell)

@@ -17,6 +17,7 @@ from itertools import count
 import pytest
 from sqlalchemy import func, select
 
+import access_performance
 from access_matrix import ACCESS, ACTORS, RECORDS, ROLES
 from conftest import PASSWORD, csrf_token, login, make_nip
 
@@ -98,12 +99,59 @@ class World:
             return o.positions[key]
         if model == "user":
             return o.users[key]
+        if model in ("period", "orgrating"):
+            return self.performance_obj(model, key)
+        if model in access_performance.MODELS:  # SKP, evaluations, objections (their API)
+            return access_performance.obj(self, model, key)
         raise AssertionError(model)
+
+    # performance records (app/performance/admin_views.py), made when a cell first needs them ------------
+    def period(self):
+        """The evaluation period the performance cells use (2026-Q1)."""
+        from app.performance.models import Period
+
+        found = self.db.session.execute(select(Period).where(Period.code == "2026-Q1")).scalar()
+        if found is None:
+            found = Period(year=2026, kind="QUARTERLY", number=1, code="2026-Q1", starts_on=date(2026, 1, 1),
+                           ends_on=date(2026, 3, 31))
+            self.db.session.add(found)
+            self.db.session.commit()
+        return found
+
+    def spare_period(self):
+        """A new annual period of an unused year (for twins and add forms)."""
+        from app.performance.models import Period
+
+        used = set(self.db.session.execute(select(Period.year)).scalars())
+        year = next(y for y in range(2030, 2101) if y not in used)
+        p = Period(year=year, kind="ANNUAL", number=1, code=str(year), starts_on=date(year, 1, 1),
+                   ends_on=date(year, 12, 31))
+        self.db.session.add(p)
+        self.db.session.commit()
+        return p
+
+    def performance_obj(self, model, key):
+        from app.performance.models import OrganisationRating
+
+        period = self.period()
+        if model == "period":  # one period for everyone: periods have no row scope
+            return period
+        unit = self.org.units[key]
+        found = self.db.session.execute(select(OrganisationRating).where(
+            OrganisationRating.unit_id == unit.id, OrganisationRating.period_id == period.id)).scalar()
+        if found is None:
+            found = OrganisationRating(unit_id=unit.id, period_id=period.id, rating="BAIK")
+            self.db.session.add(found)
+            self.db.session.commit()
+        return found
 
     def identity(self, model, obj) -> str:
         """The text that shows the record is in an answer."""
+        if model in access_performance.MODELS:
+            return access_performance.identity(model, obj)
         return {"employee": lambda: obj.nip, "unit": lambda: obj.name, "position": lambda: obj.name,
-                "user": lambda: obj.username}[model]()
+                "user": lambda: obj.username, "period": lambda: obj.code,
+                "orgrating": lambda: obj.unit.name}[model]()
 
     def twin(self, model, key):
         """A disposable record with the same scope as ``key`` (same unit / parent / supervisor)."""
@@ -131,6 +179,12 @@ class World:
             t.fail_login_count = 5
             self.sm.update_user(t)
             return t
+        elif model == "period":
+            return self.spare_period()
+        elif model == "orgrating":
+            from app.performance.models import OrganisationRating
+
+            t = OrganisationRating(unit_id=self.org.units[key].id, period_id=self.spare_period().id, rating="BAIK")
         else:
             raise AssertionError(model)
         db.session.add(t)
@@ -140,10 +194,14 @@ class World:
     def fingerprint(self, model, pk):
         from app.core.audit import AuditLog
         from app.organisation.models import Employee, Position, Rank, Unit
+        from app.performance.models import OrganisationRating, Period
 
+        if model in access_performance.MODELS:
+            return access_performance.fingerprint(self, model, pk)
         self.db.session.expire_all()
         cls = {"employee": Employee, "unit": Unit, "position": Position, "rank": Rank, "audit": AuditLog,
-               "user": self.sm.user_model, "role": self.sm.role_model, "group": self.sm.group_model}[model]
+               "user": self.sm.user_model, "role": self.sm.role_model, "group": self.sm.group_model,
+               "period": Period, "orgrating": OrganisationRating}[model]
         if pk is None:  # a whole table
             return self.db.session.execute(select(func.count()).select_from(cls)).scalar()
         row = self.db.session.get(cls, pk)
@@ -151,7 +209,8 @@ class World:
             return None
         fields = {"employee": ("name", "phone", "user_id"), "unit": ("code", "name"), "position": ("name",),
                   "rank": ("name",), "audit": ("changes",), "role": ("name",), "group": ("name", "label"),
-                  "user": ("first_name", "fail_login_count", "password", "active")}[model]
+                  "user": ("first_name", "fail_login_count", "password", "active"),
+                  "period": ("opens_on", "closes_on", "is_open"), "orgrating": ("rating", "achievement", "notes")}[model]
         return tuple(getattr(row, f) for f in fields)
 
 
@@ -160,10 +219,14 @@ class World:
 MODEL_OF_VIEW = {"EmployeeView": "employee", "EmployeeApi": "employee", "UnitView": "unit", "UnitApi": "unit",
                  "PositionView": "position", "PositionApi": "position", "UnitTreeView": "unit",
                  "PortalUserView": "user", "ResetPasswordView": "user", "RankView": "rank", "RankApi": "rank",
-                 "AuditLogView": "audit", "PortalRoleView": "role", "PortalGroupView": "group"}
+                 "AuditLogView": "audit", "PortalRoleView": "role", "PortalGroupView": "group",
+                 "PeriodView": "period", "OrganisationRatingView": "orgrating", "PredikatDistributionView": "unit",
+                 "CascadeView": "unit"}
 ROUTE_BASE = {"EmployeeView": "/employeeview", "UnitView": "/unitview", "PositionView": "/positionview",
               "RankView": "/rankview", "AuditLogView": "/auditlogview", "PortalUserView": "/users",
-              "PortalRoleView": "/roles", "PortalGroupView": "/groups"}
+              "PortalRoleView": "/roles", "PortalGroupView": "/groups", "PeriodView": "/periodview",
+              "OrganisationRatingView": "/organisationratingview"}
+MODEL_OF_VIEW.update(access_performance.MODEL_OF_VIEW)
 API_BASE = {"EmployeeApi": "/api/v1/employee", "UnitApi": "/api/v1/unit", "PositionApi": "/api/v1/position",
             "RankApi": "/api/v1/rank"}
 LISTING = {"list", "export", "get_list", "tree", "lookup"}
@@ -217,6 +280,10 @@ def build(world, key, role, kind, token) -> Case:
             target = world.twin(model, rec_key)
     pk = target.id if target is not None else None
 
+    if view in access_performance.MODEL_OF_VIEW:  # the performance-cycle API: fresh records per cell
+        world.csrf_token = token  # the planning screens' forms (access_performance._build_planning)
+        rec_key = RECORDS[role][model][KINDS.index(kind)] if kind is not None else None
+        return access_performance.build(world, Case, key, role, kind, rec_key)
     if view in ROUTE_BASE:
         base = ROUTE_BASE[view]
         if model in ("rank", "audit", "role", "group"):
@@ -234,6 +301,11 @@ def build(world, key, role, kind, token) -> Case:
             return Case("GET", f"{base}/download/x.txt")
         if handler == "userinfo":
             return Case("GET", "/users/userinfo/")
+        if handler == "generate":  # PeriodView: the periods of a year not used yet
+            if method == "GET":
+                return Case("GET", f"{base}/generate/")
+            year = world.spare_period().year + 1
+            return Case("POST", f"{base}/generate/", data=form(year=str(year)), watch=("period", None), writes=True)
         if handler == "add":
             if method == "GET":
                 return Case("GET", f"{base}/add")
@@ -257,6 +329,9 @@ def build(world, key, role, kind, token) -> Case:
             if suffix == "unlock" and target is not None and kind == "own":
                 target.fail_login_count = 3  # something for an unlock to change
                 world.sm.update_user(target)
+            if suffix == "close_periods" and target is not None:
+                target.is_open = True  # something for a close to change
+                world.db.session.commit()
             return Case("POST", f"{base}/action_post", data=form(action=suffix or "nope", rowid=str(pk or 1)),
                         watch=watch, writes=True)
     if view in API_BASE:
@@ -279,6 +354,11 @@ def build(world, key, role, kind, token) -> Case:
 
     if view == "UnitTreeView":
         return Case("GET", "/unit-tree/", target_model="unit", target=target, listing=True)
+    if view == "PredikatDistributionView":
+        return Case("GET", f"/predikat-distribution/?unit={pk}&period={world.period().id}", target_model="unit",
+                    target=target)
+    if view == "CascadeView":
+        return Case("GET", f"/cascade/?unit={pk}&year=2026", target_model="unit", target=target)
     if view == "LookupView":
         lk_target = None
         if kind is not None:
@@ -346,6 +426,12 @@ def _add_form(world, view):
         return {"first_name": "Baru", "last_name": f"Pengguna{n}", "username": f"baru{n}",
                 "email": f"baru{n}@test.invalid", "active": "y", "roles": str(world.role_id),
                 "password": NEW_PASSWORD, "conf_password": NEW_PASSWORD}
+    if view == "PeriodView":
+        year = world.spare_period().year + 1
+        return {"year": str(year), "kind": "ANNUAL", "number": "1", "opens_on": "", "closes_on": ""}
+    if view == "OrganisationRatingView":
+        return {"unit": str(o.units["p2p"].id), "period": str(world.spare_period().id), "rating": "ISTIMEWA",
+                "achievement": "101", "notes": f"baru {n}"}
     return {"name": f"baru{n}"}  # rank, audit, role, group: refused before the form is read
 
 
@@ -362,6 +448,11 @@ def _edit_form(world, view, target):
     if view == "PortalUserView":
         return {"first_name": f"Diubah{n}", "last_name": target.last_name, "username": target.username,
                 "email": target.email, "active": "y", "roles": [str(r.id) for r in target.roles]}
+    if view == "PeriodView":
+        return {"opens_on": "", "closes_on": "", "is_open": "y"}
+    if view == "OrganisationRatingView":
+        return {"unit": str(target.unit_id), "period": str(target.period_id), "rating": "KURANG",
+                "achievement": str(n % 200), "notes": f"diubah {n}"}
     return {"name": f"diubah{n}"}
 
 
@@ -386,7 +477,7 @@ def _outcome(r, is_api) -> str:
         return "A"
     if code == 302:
         return "L" if "/login/" in location else "R"
-    return {401: "L", 403: "F", 404: "N", 405: "M", 400: "B"}.get(code, str(code))
+    return {401: "L", 403: "F", 404: "N", 405: "M", 400: "B", 422: "U"}.get(code, str(code))
 
 
 def run_cell(world, client, key, role, kind, expected, token):
@@ -399,7 +490,7 @@ def run_cell(world, client, key, role, kind, expected, token):
     if case.json is not None:
         kwargs["json"] = case.json
     r = client.open(case.url, method=case.method, **kwargs)
-    body = r.get_data(as_text=True) if not r.mimetype.endswith("sheet") else ""
+    body = r.get_data(as_text=True) if not r.mimetype.endswith(("sheet", "pdf")) else ""
     got = _outcome(r, case.url.startswith("/api/"))
     where = f"{role:17} {key:48} {kind or '':3} {case.method} {case.url}"
     after = world.fingerprint(*case.watch) if case.watch else None

@@ -41,7 +41,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 LOGIN = "/api/v1/security/login"
 
 # Our REST resources: every operation of the document under /api/v1/<resource>/ is fuzzed.
-RESOURCES = ["unit", "position", "rank", "employee"]
+RESOURCES = ["unit", "position", "rank", "employee", "skp", "evaluation", "objection"]
 # Operations of the document that are not fuzzed, each with the reason:
 EXCLUDED = {
     # FAB's menu API (the JSON form of the navigation menu for FAB's React front end): not ours, our

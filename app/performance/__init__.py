@@ -16,3 +16,15 @@ out, so the models, views, API and CLI all enforce the same rules. Unit-tested i
 def register(appbuilder):
     """Menus, views and REST APIs of the performance cycle (called by the app factory). Each screen
     module registers its own views; add one line per module."""
+    from . import admin_views
+
+    admin_views.register(appbuilder)
+    from . import api
+
+    api.register(appbuilder)
+    from . import evaluation_views
+
+    evaluation_views.register(appbuilder)
+    from . import planning_views
+
+    planning_views.register(appbuilder)

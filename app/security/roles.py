@@ -33,15 +33,44 @@ _MASTER_READ = [
     ("(Master Data|Units|Unit Tree|Positions|Ranks|Employees)", "menu_access"),
 ]
 
+# Performance management (app/performance/admin_views.py): periods and organisation ratings are written by
+# the Pengelola Kinerja; Pimpinan read the ratings, the distribution and the cascade of their subtree; an
+# Atasan sees the cascade of their own team.
+_PERFORMANCE_ADMIN = [
+    ("(Period|OrganisationRating)$", "can_(read|write|export)"),
+    ("(PredikatDistribution|Cascade)$", "can_read"),
+    ("(Performance|Periods|Organisation Ratings|Predikat Distribution|Cascade Tree)$", "menu_access"),
+]
+_PERFORMANCE_PIMPINAN = [
+    ("(OrganisationRating|PredikatDistribution|Cascade)$", "can_read"),
+    ("(Performance|Organisation Ratings|Predikat Distribution|Cascade Tree)$", "menu_access"),
+]
+_PERFORMANCE_ATASAN = [
+    ("Cascade$", "can_read"),
+    ("(Performance|Cascade Tree)$", "menu_access"),
+]
+
+# The performance cycle (SKP, evaluations, objections): every employee role reads and acts; the row scope
+# and the workflow decide which records and which transitions (app/performance/api.py, services.py).
+_PERFORMANCE = [("(Skp|Evaluation|Objection)$", "can_(read|write)")]
+# The evaluation, rating and objection screens (app/performance/evaluation_views.py) share the permissions of
+# "Evaluation" and "Objection"; every employee reads and marks their own notifications.
+_PERFORMANCE += [
+    ("Notification$", "can_(read|write)"),
+    ("(Kinerja|My Evaluations|Evaluations To Rate|Objections|Notifications)$", "menu_access"),
+]
+# The planning screens (app/performance/planning_views.py) share the permissions of "Skp".
+_PERFORMANCE += [("(Kinerja|My Plan|Plans to approve)$", "menu_access")]
+
 ROLE_PERMISSIONS = {
     ADMIN: [(".*", ".*")],
-    PENGELOLA: _SELF_SERVICE + _MASTER_READ,
-    PIMPINAN: _SELF_SERVICE + _MASTER_READ,
+    PENGELOLA: _SELF_SERVICE + _MASTER_READ + _PERFORMANCE_ADMIN + _PERFORMANCE,
+    PIMPINAN: _SELF_SERVICE + _MASTER_READ + _PERFORMANCE_PIMPINAN + _PERFORMANCE,
     ATASAN: _SELF_SERVICE + [
         ("(Employee|Lookup)", "can_(read|export)"),
         ("(Master Data|Employees)", "menu_access"),
-    ],
-    PEGAWAI: _SELF_SERVICE,
+    ] + _PERFORMANCE_ATASAN + _PERFORMANCE,
+    PEGAWAI: _SELF_SERVICE + _PERFORMANCE,
     PELATIH: _SELF_SERVICE,
 }
 

@@ -275,3 +275,119 @@ def test_stored_payloads_never_run(journey):
     j.shot("payload-as-text")
     assert not dialogs, dialogs
     assert not problems, "\n".join(problems)
+
+
+# --- the evaluation, rating and objection screens (app/performance/evaluation_views.py) --------------------
+
+def _evaluation_team(portal):
+    """Its own people (new NIPs) and period year, so the shared city stays as it is: Sari (boss, the rater's
+    supervisor) → Tono (Atasan, the rater) → Ani (Pegawai); Ani's approved plan and opened evaluation."""
+    from datetime import date as _date
+
+    from sqlalchemy import select as _select
+
+    from app.extensions import db
+    from app.organisation.models import Employee, Position, Rank, Unit
+    from app.performance import services as S
+    from app.performance.models import Evaluation, Period, Skp
+
+    app = portal.app
+    with app.app_context():
+        sm = app.appbuilder.sm
+        used = set(db.session.scalars(_select(Period.year)))
+        year = next(y for y in range(2040, 2100) if y not in used)
+        rank = db.session.scalar(_select(Rank).where(Rank.asn_type == "PNS", Rank.code == "III/a"))
+        unit = Unit(code=f"EVAL-{year}", name=f"Bidang Evaluasi {year}", unit_type="BIDANG", active=True)
+        db.session.add(unit)
+        people, ctxs = {}, {}
+        for i, (key, name, roles, boss) in enumerate((
+                ("boss", "Sari Wulandari", ("Pegawai", "Atasan", "Pimpinan"), None),
+                ("rater", "Tono Prasetyo", ("Pegawai", "Atasan"), "boss"),
+                ("staff", "Ani Rahmawati", ("Pegawai",), "rater"))):
+            birth = _date(1980 + i, 3, 3)
+            nip = f"{birth:%Y%m%d}{birth.year + 24:04d}03{1 + i % 2}{year % 1000:03d}"
+            position = Position(name=f"Jabatan {name}", position_type="PELAKSANA", level="OPERATOR", grade=6, unit=unit)
+            user = sm.add_user(nip, name.split()[0], name.split()[-1], f"{nip}@test.invalid",
+                               [sm.find_role(r) for r in roles], password="Rahasia12345")
+            e = Employee(nip=nip, name=name, gender="L" if i % 2 else "P", birth_date=birth, asn_type="PNS",
+                         status="AKTIF", rank=rank, position=position, unit=unit, supervisor=people.get(boss),
+                         user_id=user.id)
+            db.session.add_all([position, e])
+            db.session.flush()
+            people[key] = e
+            ctxs[key] = S.ActorContext(user.id, name, e.id, set(roles))
+        period = Period(year=year, kind="ANNUAL", number=1, code=str(year), starts_on=_date(year, 1, 1),
+                        ends_on=_date(year, 12, 31), is_open=True)
+        db.session.add(period)
+        db.session.commit()
+        staff = people["staff"]
+        skp = S.start_plan(db.session, ctxs["staff"], staff, year)
+        S.save_plan(db.session, ctxs["staff"], skp, {"approach": "KUANTITATIF", "rhks": [
+            {"kind": "UTAMA", "text": "Tersedianya laporan evaluasi", "indicators": [
+                {"aspect": "KUANTITAS", "text": "Jumlah laporan", "target_value": "4", "target_unit": "dokumen"}]}]},
+            skp.version)
+        S.submit_plan(db.session, ctxs["staff"], skp, skp.version)
+        S.approve_plan(db.session, ctxs["rater"], skp, skp.version)
+        admin = S.ActorContext(None, "admin", None, {"Admin"})
+        S.open_evaluations(db.session, admin, period)
+        evaluation_id = db.session.scalar(_select(Evaluation.id).join(Skp).where(Skp.employee_id == staff.id))
+        return {k: e.nip for k, e in people.items()}, evaluation_id
+
+
+def test_atasan_rates_pegawai_objects_and_the_supervisor_decides(journey):
+    j = journey
+    nips, evaluation_id = _evaluation_team(j.portal)
+    page = f"/evaluations/{evaluation_id}"
+    preview = ".portal-rating-form [data-predikat-preview]"
+
+    # the Atasan rates: the predikat preview follows the radios, the server stores the matrix's predikat
+    j.login(nips["rater"])
+    j.visit("/rate/")
+    j.click(f'tr[data-evaluation="{evaluation_id}"] a')
+    j.page.check('.portal-rating-form input[name="hasil_rating"][value="DI_ATAS"]')
+    j.page.check('.portal-rating-form input[name="perilaku_rating"][value="DI_ATAS"]')
+    assert j.page.get_attribute(preview, "data-predikat") == "SANGAT_BAIK"
+    j.page.check('.portal-rating-form input[name="perilaku_rating"][value="DI_BAWAH"]')
+    assert j.page.get_attribute(preview, "data-predikat") == "KURANG"
+    j.page.check('.portal-rating-form input[name="hasil_rating"][value="DI_BAWAH"]')
+    assert j.page.get_attribute(preview, "data-predikat") == "SANGAT_KURANG"
+    j.page.check('.portal-rating-form input[name="hasil_rating"][value="SESUAI"]')
+    assert j.page.get_attribute(preview, "data-predikat") == "KURANG"
+    j.shot("rating-preview")
+    j.page.fill("#notes", "Kehadiran rapat perlu diperbaiki")
+    j.click(".portal-save-rating")
+    assert j.page.get_attribute(".portal-evaluation-predikat", "data-predikat") == "KURANG"
+    j.click(".portal-finalise")
+    assert j.page.get_attribute(".portal-evaluation", "data-status") == "FINAL"
+    j.logout()
+
+    # the Pegawai objects within the window
+    j.login(nips["staff"])
+    j.visit("/my-evaluations/")
+    j.click(f'tr[data-evaluation="{evaluation_id}"] a')
+    assert j.page.get_attribute(".portal-objection-window", "data-days-left") == "14"
+    j.page.fill("#reasons", "Keterlambatan rapat karena tugas lapangan")
+    j.click(".portal-file-objection")
+    assert j.page.get_attribute(".portal-objection", "data-status") == "DIAJUKAN"
+    j.logout()
+
+    # the Atasan explains
+    j.login(nips["rater"])
+    j.visit("/objections/")
+    j.click(".portal-objection-list tbody tr a")
+    j.page.fill("#explanation", "Tiga kali tidak hadir tanpa kabar")
+    j.click(".portal-explain")
+    assert j.page.get_attribute(".portal-objection", "data-status") == "DIJELASKAN"
+    j.logout()
+
+    # the Atasan's supervisor decides: result changed, the preview follows the new ratings
+    j.login(nips["boss"])
+    j.visit(page)
+    j.page.check('.portal-decide-form input[name="decision"][value="DIUBAH"]')
+    j.page.check('.portal-decide-form input[name="new_perilaku_rating"][value="SESUAI"]')
+    assert j.page.get_attribute(".portal-decide-form [data-predikat-preview]", "data-predikat") == "BAIK"
+    j.page.fill("#decision_text", "Tugas lapangan terbukti")
+    j.click(".portal-decide")
+    assert j.page.get_attribute(".portal-objection", "data-status") == "DIPUTUS"
+    assert j.page.get_attribute(".portal-evaluation-predikat", "data-predikat") == "BAIK"
+    j.shot("decided")

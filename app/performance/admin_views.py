@@ -1,0 +1,742 @@
+"""Screens of the Pengelola Kinerja (issue 4): evaluation periods, organisation ratings, the
+"Penetapan Predikat" distribution screen and the cascade tree.
+
+* ``PeriodView``             — periods (annual, quarters, months): dates derived from ``deadlines.Period``,
+                               open/close window, "generate the periods of a year", open/close actions.
+* ``OrganisationRatingView`` — predikat kinerja organisasi per unit and period (Pimpinan: read, own subtree).
+* ``PredikatDistributionView`` (/predikat-distribution/) — the staff predikat of a unit subtree for a
+                               period against the curve of its organisation rating (warnings only).
+* ``CascadeView`` (/cascade/) — from the unit head's RHKs down to every staff RHK that supports them.
+
+The rules stay in the pure modules (``deadlines``, ``distribution``, ``rating``); what needs the database
+is in the small functions at the top of this module (``validate_period``, ``generate_periods``,
+``predikat_counts``, ``cascade_rows``), written so that they can move to ``services.py`` unchanged: they
+take the session as an argument and know nothing of Flask. Every screen runs a constant number of
+queries and aggregates in SQL (no evaluation is loaded as an object).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Iterable, Optional
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import (BS3TextAreaFieldWidget, BS3TextFieldWidget, DatePickerWidget,
+                                           Select2Widget)
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import aliased
+from wtforms import BooleanField, Form, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional as OptionalValue
+
+from app.core.errors import DomainValidationError
+from app.core.fields import AjaxSelectField
+from app.core.filters import RequestArgFilter
+from app.core.transactions import atomic
+from app.core.views import MVC_PERMISSIONS, WRITE, PortalModelView, current_scope
+from app.extensions import db
+from app.organisation.models import Employee, Unit
+from app.security import scope as S
+
+from . import deadlines, distribution
+from .deadlines import PeriodKind
+from .models import ACHIEVEMENT_MAX, YEAR_MAX, YEAR_MIN, OrganisationRating, Period, Rhk, RhkKind, Skp
+from .models import Evaluation
+from .rating import ORG_RATING_LABELS, PREDIKAT_ORDER, OrgRating, Predikat
+from .workflow import EvaluationState
+
+CATEGORY = "Performance"
+# How long after its end a period's window may stay open (late evaluations and objections).
+MAX_CLOSE_AFTER_END = timedelta(days=366)
+
+
+# --- periods: rules that read the database ---------------------------------------------------------
+
+def validate_period(session, item) -> None:
+    """Check a period and fill what is derived (code, starts_on, ends_on) from ``deadlines.Period``.
+
+    Raises DomainValidationError({field: message}) naming the field at fault."""
+    errors = {}
+    year, kind, number = item.year, item.kind, item.number if item.number is not None else 1
+    if not isinstance(year, int) or not YEAR_MIN <= year <= YEAR_MAX:
+        errors["year"] = _l("The year must lie between %(min)d and %(max)d.", min=YEAR_MIN, max=YEAR_MAX)
+    try:
+        kind = PeriodKind(kind)
+    except ValueError:
+        errors["kind"] = _l("Choose annual, quarterly or monthly.")
+    if "kind" not in errors and (not isinstance(number, int) or not 1 <= number <= kind.count):
+        errors["number"] = (_l("An annual period has number 1.") if kind.count == 1 else
+                            _l("A %(kind)s period is numbered 1 to %(count)d.", kind=kind.label.lower(),
+                               count=kind.count))
+    if errors:
+        raise DomainValidationError(errors)
+    calendar = deadlines.Period(year, kind, number)
+    item.number = number
+    item.code = calendar.code
+    if item.starts_on is None:
+        item.starts_on = calendar.start
+    if item.ends_on is None:
+        item.ends_on = calendar.end
+    if item.ends_on < item.starts_on:
+        errors["ends_on"] = _l("The end date cannot be before the start date.")
+    elif item.starts_on != calendar.start:
+        errors["starts_on"] = _l("The period %(code)s starts on %(day)s.", code=calendar.code,
+                                 day=calendar.start.isoformat())
+    elif item.ends_on != calendar.end:
+        errors["ends_on"] = _l("The period %(code)s ends on %(day)s.", code=calendar.code,
+                               day=calendar.end.isoformat())
+    if item.opens_on is not None and item.closes_on is not None and item.closes_on < item.opens_on:
+        errors["closes_on"] = _l("The closing date cannot be before the opening date.")
+    elif item.closes_on is not None and item.closes_on < calendar.start:
+        errors["closes_on"] = _l("The closing date cannot be before the period starts (%(day)s).",
+                                 day=calendar.start.isoformat())
+    elif item.closes_on is not None and item.closes_on > calendar.end + MAX_CLOSE_AFTER_END:
+        errors["closes_on"] = _l("The closing date must lie within a year after the period ends (%(day)s).",
+                                 day=calendar.end.isoformat())
+    if item.opens_on is not None and item.opens_on > calendar.end + MAX_CLOSE_AFTER_END:
+        errors["opens_on"] = _l("The opening date must lie within a year after the period ends (%(day)s).",
+                                day=calendar.end.isoformat())
+    if not errors:
+        clash = session.execute(select(Period.id).where(
+            Period.year == year, Period.kind == kind.value, Period.number == number,
+            Period.id != (item.id or 0))).first()
+        if clash:
+            errors["number"] = _l("The period %(code)s already exists.", code=calendar.code)
+    if errors:
+        raise DomainValidationError(errors)
+
+
+@dataclass
+class GeneratedPeriods:
+    created: list = field(default_factory=list)  # codes
+    skipped: list = field(default_factory=list)  # codes that existed already
+
+
+def generate_periods(session, year: int, with_months: bool = False) -> GeneratedPeriods:
+    """Create the annual period of ``year`` and its four quarters (and twelve months), skipping those that
+    exist; all in one transaction. New periods are closed (``is_open`` False)."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise DomainValidationError({"year": _l("The year must lie between %(min)d and %(max)d.",
+                                                min=YEAR_MIN, max=YEAR_MAX)})
+    wanted = [deadlines.annual_period(year), *deadlines.quarters(year)]
+    if with_months:
+        wanted += deadlines.months(year)
+    existing = set(session.execute(select(Period.code).where(Period.year == year)).scalars())
+    result = GeneratedPeriods()
+    with atomic(session):
+        for p in wanted:
+            if p.code in existing:
+                result.skipped.append(p.code)
+                continue
+            session.add(Period(year=p.year, kind=p.kind.value, number=p.number, code=p.code, starts_on=p.start,
+                               ends_on=p.end, is_open=False))
+            result.created.append(p.code)
+    return result
+
+
+def period_label(period) -> str:
+    """'Quarter I 2026' for a stored period (falls back to its code)."""
+    try:
+        return str(deadlines.Period(period.year, PeriodKind(period.kind), period.number).label)
+    except (ValueError, TypeError):
+        return period.code
+
+
+def _periods_query():
+    kind_order = case({PeriodKind.ANNUAL.value: 0, PeriodKind.QUARTERLY.value: 1}, value=Period.kind, else_=2)
+    return select(Period).order_by(Period.year.desc(), kind_order, Period.number)
+
+
+def _all_periods():
+    return db.session.execute(_periods_query()).scalars().all()
+
+
+def _default_period(periods):
+    """The period that ended last (the longer one on a tie: the year before its fourth quarter), else the
+    first of the list (newest year, annual first)."""
+    today = date.today()
+    ended = [p for p in periods if p.ends_on < today]
+    if not ended:
+        return periods[0] if periods else None
+    return max(ended, key=lambda p: (p.ends_on, -p.starts_on.toordinal()))
+
+
+LABELS = {
+    "code": _l("Code"), "year": _l("Year"), "kind": _l("Kind"), "kind_label": _l("Kind"), "number": _l("Number"),
+    "starts_on": _l("Starts on"), "ends_on": _l("Ends on"), "opens_on": _l("Opens on"), "closes_on": _l("Closes on"),
+    "is_open": _l("Open"), "unit": _l("Unit"), "period": _l("Period"), "rating": _l("Organisation rating"),
+    "rating_label": _l("Organisation rating"), "achievement": _l("Achievement (%)"), "notes": _l("Notes"),
+    "created_on": _l("Created on"), "changed_on": _l("Changed on"),
+}
+
+
+class GenerateForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(YEAR_MIN, YEAR_MAX)],
+                        default=lambda: date.today().year)
+    months = BooleanField(_l("Also the twelve monthly periods"), default=False)
+
+
+class PeriodView(PortalModelView):
+    """Periode penilaian: written by the Pengelola Kinerja (and Admin)."""
+
+    datamodel = SQLAInterface(Period)
+    class_permission_name = "Period"
+    method_permission_name = dict(MVC_PERMISSIONS, generate=WRITE)
+    export_name = "periode"
+    list_template = "portal/performance/period_list.html"
+    list_title = _l("Evaluation periods")
+    show_title = _l("Evaluation period")
+    add_title = _l("Add evaluation period")
+    edit_title = _l("Edit evaluation period")
+    label_columns = LABELS
+    list_columns = ["code", "kind_label", "starts_on", "ends_on", "opens_on", "closes_on", "is_open"]
+    export_columns = ["code", "year", "kind", "number", "starts_on", "ends_on", "opens_on", "closes_on", "is_open"]
+    search_columns = ["year", "kind", "code", "is_open"]
+    order_columns = ["code", "starts_on", "year"]
+    base_order = ("starts_on", "desc")
+    show_columns = ["code", "year", "kind_label", "number", "starts_on", "ends_on", "opens_on", "closes_on",
+                    "is_open"]
+    add_columns = ["year", "kind", "number", "opens_on", "closes_on", "is_open"]
+    edit_columns = ["code", "opens_on", "closes_on", "is_open"]
+    description_columns = {
+        "number": _l("Quarter 1-4 or month 1-12; 1 for the annual period. The start and end dates follow."),
+        "opens_on": _l("From this day staff may act on the period (evaluations)."),
+        "closes_on": _l("After this day the period accepts no more entries."),
+    }
+    _dates = {
+        "opens_on": DateField(_l("Opens on"), validators=[OptionalValue()], widget=DatePickerWidget()),
+        "closes_on": DateField(_l("Closes on"), validators=[OptionalValue()], widget=DatePickerWidget()),
+        "is_open": BooleanField(_l("Open")),
+    }
+    add_form_extra_fields = dict(_dates, **{
+        "year": IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(YEAR_MIN, YEAR_MAX)],
+                             widget=BS3TextFieldWidget()),
+        "kind": SelectField(_l("Kind"), choices=[(k.value, k.label) for k in PeriodKind], widget=Select2Widget()),
+        "number": IntegerField(_l("Number"), default=1, validators=[DataRequired(), NumberRange(1, 12)],
+                               widget=BS3TextFieldWidget()),
+    })
+    # the code is shown, not edited: validate_period derives it again from year, kind and number
+    edit_form_extra_fields = dict(_dates, code=StringField(_l("Code"), render_kw={"readonly": True},
+                                                           widget=BS3TextFieldWidget()))
+
+    def scope_clause_for(self, scope):
+        from sqlalchemy import true
+
+        return true()  # reference data of the whole city: whoever may read the view sees every period
+
+    def validate_item(self, item, is_new):
+        validate_period(db.session, item)
+
+    def _toggle(self, items, is_open: bool):
+        try:
+            with atomic(db.session):
+                for item in items:
+                    item.is_open = is_open
+        except SQLAlchemyError:
+            flash(str(self.database_error_message), "danger")
+        else:
+            codes = ", ".join(sorted(i.code for i in items))
+            flash(_("Opened: %(codes)s", codes=codes) if is_open else _("Closed: %(codes)s", codes=codes), "success")
+        return redirect(url_for("PeriodView.list"))
+
+    @action("open_periods", _l("Open"), _l("Open the selected periods?"), "fa-unlock", single=False)
+    def open_periods(self, items):
+        return self._toggle(items, True)
+
+    @action("close_periods", _l("Close"), _l("Close the selected periods?"), "fa-lock", single=False)
+    def close_periods(self, items):
+        return self._toggle(items, False)
+
+    @expose("/generate/", methods=["GET", "POST"])
+    @has_access
+    def generate(self):
+        form = GenerateForm()
+        if form.validate_on_submit():
+            try:
+                result = generate_periods(db.session, form.year.data, form.months.data)
+            except DomainValidationError as exc:
+                self._attach_errors(form, exc.errors)
+            except SQLAlchemyError:
+                flash(str(self.database_error_message), "danger")
+            else:
+                if result.created:
+                    flash(_("Created %(n)d periods: %(codes)s.", n=len(result.created),
+                            codes=", ".join(result.created)), "success")
+                if result.skipped:
+                    flash(_("Already there, left unchanged: %(codes)s.", codes=", ".join(result.skipped)), "info")
+                return redirect(url_for("PeriodView.list"))
+        return self.render_template("portal/performance/period_generate.html", form=form,
+                                    title=_l("Generate the periods of a year"))
+
+
+# --- organisation ratings -------------------------------------------------------------------------------
+
+def validate_organisation_rating(session, item) -> None:
+    errors = {}
+    if item.rating not in OrgRating.__members__:
+        errors["rating"] = _l("Choose an organisation rating.")
+    if item.achievement is not None and not 0 <= item.achievement <= ACHIEVEMENT_MAX:
+        errors["achievement"] = _l("The achievement must lie between 0 and %(max)d %%.", max=ACHIEVEMENT_MAX)
+    unit_id = item.unit.id if item.unit is not None else item.unit_id
+    period_id = item.period.id if item.period is not None else item.period_id
+    if unit_id is None:
+        errors["unit"] = _l("Choose a unit.")
+    if period_id is None:
+        errors["period"] = _l("Choose a period.")
+    if not errors:
+        clash = session.execute(select(OrganisationRating.id).where(
+            OrganisationRating.unit_id == unit_id, OrganisationRating.period_id == period_id,
+            OrganisationRating.id != (item.id or 0))).first()
+        if clash:
+            errors["unit"] = _l("This unit already has an organisation rating for this period.")
+    if errors:
+        raise DomainValidationError(errors)
+
+
+class OrganisationRatingView(PortalModelView):
+    """Predikat kinerja organisasi per unit and period."""
+
+    datamodel = SQLAInterface(OrganisationRating)
+    class_permission_name = "OrganisationRating"
+    export_name = "predikat-organisasi"
+    list_title = _l("Organisation ratings")
+    show_title = _l("Organisation rating")
+    add_title = _l("Add organisation rating")
+    edit_title = _l("Edit organisation rating")
+    label_columns = LABELS
+    list_columns = ["period", "unit", "rating_label", "achievement", "changed_on"]
+    export_columns = ["period", "unit", "rating", "achievement", "notes"]
+    search_columns = ["period", "rating", "achievement"]
+    order_columns = ["achievement", "changed_on"]
+    base_order = ("changed_on", "desc")
+    show_columns = ["period", "unit", "rating_label", "achievement", "notes", "created_on", "changed_on"]
+    add_columns = edit_columns = ["unit", "period", "rating", "achievement", "notes"]
+    description_columns = {"achievement": _l("Achievement of the unit's performance agreement, 0-200 %.")}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "unit": AjaxSelectField(_l("Unit"), kind="unit", allow_blank=False, validators=[DataRequired()]),
+        "period": QuerySelectField(_l("Period"), query_func=_all_periods, get_pk_func=lambda p: p.id,
+                                   get_label=period_label, allow_blank=False, widget=Select2Widget(),
+                                   validators=[DataRequired()]),
+        "rating": SelectField(_l("Organisation rating"), choices=[(k.value, k.label) for k in OrgRating],
+                              widget=Select2Widget()),
+        "achievement": DecimalField(_l("Achievement (%)"), places=2,
+                                    validators=[OptionalValue(), NumberRange(0, ACHIEVEMENT_MAX)],
+                                    widget=BS3TextFieldWidget()),
+        "notes": TextAreaField(_l("Notes"), validators=[OptionalValue(), Length(max=2000)],
+                               widget=BS3TextAreaFieldWidget()),
+    }
+    base_filters = [["period_id", RequestArgFilter, "period"], ["unit_id", RequestArgFilter, "unit"]]
+
+    def scope_clause_for(self, scope):
+        return S.unit_clause(scope, OrganisationRating.unit_id)
+
+    def validate_item(self, item, is_new):
+        validate_organisation_rating(db.session, item)
+
+
+# --- Penetapan Predikat: the distribution of staff predikat ----------------------------------------------
+
+def predikat_counts(session, unit_ids: Iterable[int], period_id: int, year: int) -> dict:
+    """{unit id: {Predikat: count}} of the final (rated) evaluations of ``period_id`` of the plans of ``year``
+    whose unit is one of ``unit_ids``. One GROUP BY query; nothing is loaded as an object.
+
+    The ids are passed as a list (read with the units of the screen), not as a recursive CTE: the planner
+    cannot estimate a CTE's size, and with the list it picks the plan that fits: index lookups for a school
+    (20 plans: under a millisecond), hash joins for Dinas Pendidikan (6,000 plans out of 75,000)."""
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Skp.unit_id, Evaluation.predikat, func.count())
+        .select_from(Evaluation)
+        .join(Skp, Skp.id == Evaluation.skp_id)
+        .where(Evaluation.period_id == period_id, Evaluation.status == EvaluationState.FINAL.value,
+               Evaluation.predikat.is_not(None), Skp.year == year, Skp.unit_id.in_(ids))
+        .group_by(Skp.unit_id, Evaluation.predikat)).all()
+    result: dict = defaultdict(dict)
+    for unit_id, code, n in rows:
+        try:
+            result[unit_id][Predikat(code)] = int(n)
+        except ValueError:  # pragma: no cover - the check constraint allows only known codes
+            continue
+    return dict(result)
+
+
+def counts_by_branch(counts: dict, root_id: int, parent_of: dict) -> dict:
+    """Sum per-unit counts by the direct child of ``root_id`` each unit lies under (the root's own staff
+    under the root itself). ``parent_of`` maps every unit of the subtree to its parent."""
+    branch_of: dict = {root_id: root_id}
+
+    def branch(unit_id):
+        path = []
+        while unit_id not in branch_of:
+            path.append(unit_id)
+            parent = parent_of.get(unit_id)
+            if parent is None or parent in path:  # not under the root, or a corrupted (looping) tree
+                return None
+            if parent == root_id:
+                branch_of[unit_id] = unit_id
+                path.pop()
+                break
+            unit_id = parent
+        for u in path:
+            branch_of[u] = branch_of[unit_id]
+        return branch_of[unit_id]
+
+    result: dict = defaultdict(lambda: defaultdict(int))
+    for unit_id, per_predikat in counts.items():
+        b = branch(unit_id)
+        if b is None:
+            continue
+        for p, n in per_predikat.items():
+            result[b][p] += n
+    return {b: dict(c) for b, c in result.items()}
+
+
+def _unit_ratings(session, unit_id: int, period_id: int):
+    """(id, name, code, parent_id, rating, achievement) of the unit, its ancestors and every unit below it,
+    with their organisation rating for the period (one query)."""
+    up = select(Unit.id.label("id"), Unit.parent_id.label("parent_id")).where(Unit.id == unit_id) \
+        .cte("unit_ancestors", recursive=True)
+    parent = aliased(Unit)
+    up = up.union(select(parent.id, parent.parent_id).where(parent.id == up.c.parent_id))
+    return session.execute(
+        select(Unit.id, Unit.name, Unit.code, Unit.parent_id, OrganisationRating.rating,
+               OrganisationRating.achievement)
+        .outerjoin(OrganisationRating, and_(OrganisationRating.unit_id == Unit.id,
+                                            OrganisationRating.period_id == period_id))
+        .where(or_(Unit.id.in_(select(up.c.id)), Unit.id.in_(S.unit_subtree_ids(unit_id))))
+        .order_by(Unit.code)).all()
+
+
+@dataclass
+class DistributionRow:
+    """One unit on the distribution screen: its counts, shares and warnings against its curve."""
+
+    unit_id: int
+    name: str
+    code: str
+    org_rating: Optional[str]
+    achievement: Optional[Decimal]
+    rating_from: Optional[str]  # the name of the unit whose rating applies, when inherited
+    counts: dict
+    total: int
+    shares: dict
+    warnings: list
+    expected: list
+    cells: list = field(default_factory=list)  # (count, share text) per predikat, best first
+
+    @property
+    def rating_text(self) -> str:
+        return str(ORG_RATING_LABELS[OrgRating(self.org_rating)]) if self.org_rating in OrgRating.__members__ \
+            else (self.org_rating or "")
+
+
+def distribution_row(unit_id, name, code, org_rating, achievement, rating_from, counts,
+                     percent_cache: Optional[dict] = None) -> DistributionRow:
+    """The row of one unit. ``percent_cache`` (share → text) spares formatting the same share again: a large
+    OPD has hundreds of sub-units with the same few shares, and formatting a number is the costly part."""
+    cache = {} if percent_cache is None else percent_cache
+    total = sum(counts.values())
+
+    def text(share):
+        if share not in cache:
+            cache[share] = str(distribution.percent_text(share))
+        return cache[share]
+
+    row = DistributionRow(
+        unit_id=unit_id, name=name, code=code, org_rating=org_rating, achievement=achievement,
+        rating_from=rating_from, counts={p: counts.get(p, 0) for p in PREDIKAT_ORDER}, total=total,
+        shares={p: text(s) for p, s in distribution.shares(counts).items()},
+        warnings=[str(w) for w in distribution.check_distribution(org_rating, counts)],
+        expected=distribution.describe_rules(org_rating) if org_rating else [])
+    row.cells = [(row.counts[p], row.shares[p]) for p in PREDIKAT_ORDER]
+    return row
+
+
+def _int_arg(name) -> Optional[int]:
+    from app.core.web import is_record_id
+
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not is_record_id(raw):
+        abort(404)
+    return int(raw)
+
+
+def _unit_in_scope(unit_id: int, scope) -> bool:
+    return db.session.execute(select(Unit.id).where(Unit.id == unit_id, S.unit_clause(scope))).first() is not None
+
+
+class UnitChoiceForm(Form):
+    """The unit picker of the screens below (a GET form: nothing is written, no CSRF token)."""
+
+    unit = AjaxSelectField(_l("Unit"), kind="unit")
+
+
+def _unit_choice(unit_id, name, code):
+    """The unit picker showing ``unit`` as its current choice (the lookup's label needs id, name, code)."""
+    form = UnitChoiceForm(meta={"csrf": False})
+    form.unit.data = SimpleNamespace(id=unit_id, name=name, code=code) if unit_id else None
+    return form
+
+
+class PredikatDistributionView(BaseView):
+    """Penetapan Predikat: a unit's staff predikat for a period against its organisation rating's curve."""
+
+    route_base = "/predikat-distribution"
+    class_permission_name = "PredikatDistribution"
+    method_permission_name = {"index": "read"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        scope = current_scope()
+        periods = _all_periods()
+        period_id = _int_arg("period")
+        period = next((p for p in periods if p.id == period_id), None) if period_id else _default_period(periods)
+        if period_id and period is None:
+            abort(404)
+        unit_id = _int_arg("unit") or (scope.unit_root_id if not scope.everything else None)
+        context = {"periods": periods, "period": period, "period_label": period_label(period) if period else "",
+                   "unit": None, "picker": _unit_choice(None, None, None), "rows": [], "main": None, "chain": [], "can_write_ratings":
+                   self.appbuilder.sm.has_access("can_write", "OrganisationRating"),
+                   "predikat_order": PREDIKAT_ORDER, "org_rating_labels": ORG_RATING_LABELS}
+        if unit_id:
+            if not _unit_in_scope(unit_id, scope):
+                abort(404)
+            if period is not None:
+                context.update(self._distribution(unit_id, period))
+            else:
+                row = db.session.execute(select(Unit.id, Unit.name, Unit.code).where(Unit.id == unit_id)).one()
+                context.update(unit=SimpleNamespace(id=row.id, name=row.name, code=row.code),
+                               picker=_unit_choice(*row))
+        return self.render_template("portal/performance/distribution.html", title=_l("Penetapan Predikat"),
+                                    **context)
+
+    @staticmethod
+    def _distribution(unit_id: int, period) -> dict:
+        units = _unit_ratings(db.session, unit_id, period.id)
+        by_id = {u.id: u for u in units}
+        me = by_id[unit_id]
+        # the rating that applies: the unit's own, else the nearest ancestor's
+        rating, achievement, rating_from, chain = me.rating, me.achievement, None, []
+        node = me
+        while node is not None and node.id not in chain:
+            chain.append(node.id)
+            if rating is None and node.rating is not None:
+                rating, achievement, rating_from = node.rating, node.achievement, node.name
+            node = by_id.get(node.parent_id)
+        # the subtree: the unit and every unit whose chain of parents reaches it
+        parent_of = {u.id: u.parent_id for u in units}
+        below = {unit_id}
+        for u in units:
+            node, path = u.id, []
+            while node is not None and node not in below and node not in path:
+                path.append(node)
+                node = parent_of.get(node)
+            if node in below:
+                below.update(path)
+        counts = counts_by_branch(predikat_counts(db.session, below, period.id, period.year), unit_id, parent_of)
+        total_counts: dict = defaultdict(int)
+        for branch in counts.values():
+            for p, n in branch.items():
+                total_counts[p] += n
+        cache: dict = {}
+        main = distribution_row(me.id, me.name, me.code, rating, achievement, rating_from, total_counts, cache)
+        rows = []
+        for u in units:
+            if u.parent_id != unit_id or u.id == unit_id:
+                continue
+            own = u.rating is not None
+            rows.append(distribution_row(u.id, u.name, u.code, u.rating if own else rating,
+                                         u.achievement if own else None, None if own else (rating_from or me.name)
+                                         if rating else None, counts.get(u.id, {}), cache))
+        direct = counts.get(unit_id)
+        return {"unit": SimpleNamespace(id=me.id, name=me.name, code=me.code),
+                "picker": _unit_choice(me.id, me.name, me.code), "main": main, "rows": rows,
+                "direct": distribution_row(me.id, me.name, me.code, rating, None, None, direct, cache)
+                if direct else None,
+                "own_rating": me.rating is not None}
+
+
+# --- the cascade tree --------------------------------------------------------------------------------------
+
+# Above this many RHKs (a whole Dinas Pendidikan: 6,000 teachers, 30,000 RHKs, an 8 MB page) the tree shows
+# only the head's RHKs with the number of RHKs supporting each, and at most CASCADE_LIST_MAX flagged ones;
+# the sub-units' own trees stay complete.
+CASCADE_FULL_MAX = 2000
+CASCADE_LIST_MAX = 200
+
+RHK_KIND_LABELS = {RhkKind.UTAMA.value: _l("Main"), RhkKind.TAMBAHAN.value: _l("Additional")}
+
+
+@dataclass(slots=True)
+class CascadeNode:
+    id: int
+    text: str
+    kind: str
+    employee_id: int
+    employee_name: str
+    parent_rhk_id: Optional[int]
+    flagged: bool = False  # supports no RHK of the supervisor
+    children: list = field(default_factory=list)
+
+    @property
+    def kind_label(self):
+        return RHK_KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass
+class CascadeTree:
+    roots: list  # the head's RHKs with everything that supports them
+    unsupported: list  # flagged RHKs (no parent) below the head, each with what supports it
+    detached: list  # RHKs supporting an RHK outside this tree (another unit, an old revision, a loop)
+    rhk_count: int = 0
+    plan_count: int = 0
+
+
+def build_cascade(rows: Iterable, root_employee_ids: Iterable[int]) -> CascadeTree:
+    """Nest RHKs under the RHK they support (``parent_rhk_id``), starting from the plans of the root
+    employees. Every RHK appears exactly once; loops are cut. ``rows`` have id, text, kind, parent_rhk_id,
+    employee_id and employee_name, in this order (tuples or rows), in display order."""
+    roots_of = set(root_employee_ids)
+    nodes = {}
+    for rhk_id, text, kind, parent_rhk_id, employee_id, employee_name in rows:  # by position: 30,000 rows
+        nodes[rhk_id] = CascadeNode(rhk_id, text, kind, employee_id, employee_name, parent_rhk_id)
+    children = defaultdict(list)
+    for node in nodes.values():
+        if node.parent_rhk_id is not None and node.parent_rhk_id in nodes:
+            children[node.parent_rhk_id].append(node)
+    seen: set = set()
+
+    def attach(top: CascadeNode) -> CascadeNode:
+        seen.add(top.id)
+        stack = [top]
+        while stack:
+            node = stack.pop()
+            for child in children.get(node.id, ()):
+                if child.id not in seen:
+                    seen.add(child.id)
+                    node.children.append(child)
+                    stack.append(child)
+        return top
+
+    roots = [attach(n) for n in nodes.values() if n.employee_id in roots_of]
+    unsupported = []
+    for n in nodes.values():
+        if n.id not in seen and n.parent_rhk_id is None:
+            n.flagged = True
+            unsupported.append(attach(n))
+    detached = [attach(n) for n in nodes.values() if n.id not in seen]
+    return CascadeTree(roots, unsupported, detached, rhk_count=len(nodes),
+                       plan_count=len({n.employee_id for n in nodes.values()}))
+
+
+def cascade_rows(session, year: int, unit_id: Optional[int] = None, employee_ids_select=None):
+    """The RHKs of the current plans of ``year``, of the unit subtree or of the given employees, with the
+    employee's name: one query, UTAMA first, then each plan's own order."""
+    q = (select(Rhk.id, Rhk.text, Rhk.kind, Rhk.parent_rhk_id, Skp.employee_id,
+                Employee.name.label("employee_name"))
+         .join(Skp, Skp.id == Rhk.skp_id).join(Employee, Employee.id == Skp.employee_id)
+         .where(Skp.year == year, Skp.is_current.is_(True)))
+    if unit_id is not None:
+        q = q.where(Skp.unit_id.in_(S.unit_subtree_ids(unit_id)))
+    else:
+        q = q.where(Skp.employee_id.in_(employee_ids_select))
+    # plain Core rows (no ORM row processing): a large OPD returns tens of thousands
+    return session.connection().execute(q.order_by(Employee.name, Skp.employee_id, Rhk.kind.desc(),
+                                                   Rhk.sort_order, Rhk.id)).all()
+
+
+def unit_heads(session, unit_id: int) -> list:
+    """(id, name) of the head of a unit: the holder of its head position, else the employees of the unit
+    whose supervisor is outside it (or who have none). One query."""
+    boss = aliased(Employee)
+    head_position = select(Unit.head_position_id).where(Unit.id == unit_id).scalar_subquery()
+    rows = session.execute(
+        select(Employee.id, Employee.name, (Employee.position_id == head_position).label("holds"))
+        .outerjoin(boss, boss.id == Employee.supervisor_id)
+        .where(or_(Employee.position_id == head_position,
+                   and_(Employee.unit_id == unit_id,
+                        or_(Employee.supervisor_id.is_(None), boss.unit_id != unit_id))))
+        .order_by(Employee.name)).all()
+    holders = [(r.id, r.name) for r in rows if r.holds]
+    return holders or [(r.id, r.name) for r in rows]
+
+
+class CascadeView(BaseView):
+    """Pohon kinerja: from the unit head's RHKs down to every staff RHK that supports them."""
+
+    route_base = "/cascade"
+    class_permission_name = "Cascade"
+    method_permission_name = {"index": "read"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        scope = current_scope()
+        today_year = date.today().year
+        raw_year = request.args.get("year", "").strip()
+        year = int(raw_year) if raw_year.isdigit() and YEAR_MIN <= int(raw_year) <= YEAR_MAX else today_year
+        employee_id, own_unit_id = self.appbuilder.sm.current_employee()
+        unit_id = _int_arg("unit")
+        team_only = bool(scope.subordinates_of) and not scope.everything and not scope.unit_root_id
+        if unit_id is None:
+            unit_id = scope.unit_root_id if (scope.unit_root_id and not scope.everything) else \
+                (own_unit_id if scope.subordinates_of and not scope.everything else None)
+        context = {"year": year, "unit": None, "picker": _unit_choice(None, None, None), "tree": None,
+                   "max_depth": None, "list_max": CASCADE_LIST_MAX, "heads": [], "team": False,
+                   "can_choose_unit": scope.everything or bool(scope.unit_root_id),
+                   "kind_labels": RHK_KIND_LABELS}
+        if unit_id is not None:
+            in_unit_scope = _unit_in_scope(unit_id, scope)
+            team = not in_unit_scope and bool(scope.subordinates_of) and unit_id == own_unit_id
+            if not in_unit_scope and not team:
+                abort(404)
+            unit = db.session.execute(select(Unit.id, Unit.name, Unit.code).where(Unit.id == unit_id)).one()
+            context.update(unit=SimpleNamespace(id=unit.id, name=unit.name, code=unit.code),
+                           picker=_unit_choice(*unit))
+            if team or team_only:
+                heads = db.session.execute(select(Employee.id, Employee.name)
+                                           .where(Employee.id == scope.subordinates_of)).all()
+                rows = cascade_rows(db.session, year, employee_ids_select=select(Employee.id).where(
+                    or_(Employee.id == scope.subordinates_of,
+                        Employee.id.in_(S.subordinate_ids(scope.subordinates_of)))))
+                context["team"] = True
+            else:
+                heads = unit_heads(db.session, unit_id)
+                rows = cascade_rows(db.session, year, unit_id=unit_id)
+            context["heads"] = [{"id": h[0], "name": h[1]} for h in heads]
+            context["tree"] = build_cascade(rows, [h[0] for h in heads])
+            context["max_depth"] = 1 if context["tree"].rhk_count > CASCADE_FULL_MAX else None
+            context["list_max"] = CASCADE_LIST_MAX
+        return self.render_template("portal/performance/cascade.html", title=_l("Cascade tree"), **context)
+
+
+# --- registration ------------------------------------------------------------------------------------------
+
+def register(appbuilder):
+    """Menus and views of the Pengelola Kinerja screens (called by app.performance.register)."""
+    cat_label = _l("Performance management")
+    appbuilder.add_view(PeriodView, "Periods", label=_l("Evaluation periods"), icon="fa-calendar",
+                        category=CATEGORY, category_label=cat_label, category_icon="fa-line-chart")
+    appbuilder.add_view(OrganisationRatingView, "Organisation Ratings", label=_l("Organisation ratings"),
+                        icon="fa-trophy", category=CATEGORY)
+    appbuilder.add_view(PredikatDistributionView, "Predikat Distribution", label=_l("Penetapan Predikat"),
+                        icon="fa-bar-chart", category=CATEGORY)
+    appbuilder.add_view(CascadeView, "Cascade Tree", label=_l("Cascade tree"), icon="fa-sitemap",
+                        category=CATEGORY)

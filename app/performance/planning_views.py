@@ -1,0 +1,498 @@
+"""The employee's and the supervisor's planning screens (issue 4, "Screens"): the SKP in one page.
+
+* ``/my-plan/``                — "Rencana Kinerja Saya": the signed-in employee's plan for a year (the newest
+                                 revision; start one when there is none), written in one form (RHKs with
+                                 their indicators and the supervisor's RHK they support), saved and submitted;
+* ``/plans/<pk>``              — the same page for any plan in the viewer's scope (404 outside): read-only,
+                                 with the buttons the workflow allows the viewer (approve, return with notes,
+                                 withdraw, request a change), progress with evidence, feedback threads and the
+                                 timeline;
+* ``/plan-inbox/``             — the plans the signed-in person rates that wait for a decision;
+* ``/my-plan/<pk>/pdf``        — the SKP as a PDF (attachment), for whoever may see the plan;
+* ``/evidence/<pk>``           — a piece of evidence (attachment, never inline), scope-checked.
+
+Every write goes through ``services`` (the rules, the workflow and the version check live there); this
+module only turns the form into the services' ``data`` and their errors into messages beside the fields.
+Permissions: ``can_read`` / ``can_write`` on "Skp" (every employee role has both, roles.py); the row
+scope (``scope.skp_clause``) and the services decide per record.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date
+from types import SimpleNamespace
+from typing import Optional
+
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.core.errors import ConflictError, DomainValidationError
+from app.core.uploads import DEFAULT_MAX_BYTES, FileStore, send_stored
+from app.core.views import current_scope
+from app.extensions import db
+from app.organisation.models import Employee
+
+from . import services
+from .api import request_context
+from .documents import load_skp_for_document, skp_pdf
+from .models import (YEAR_MAX, YEAR_MIN, Approach, Aspect, CoreValue, Evidence, Feedback, Indicator, Progress, Rhk,
+                     RhkKind, Skp, TransitionEntity)
+from .scope import skp_clause
+from .workflow import SKP_MACHINE, Actor, SkpState, TransitionError, allowed_steps, can_edit
+
+CATEGORY = "Kinerja"
+
+RHK_KIND_LABELS = {RhkKind.UTAMA.value: _l("Main (Utama)"), RhkKind.TAMBAHAN.value: _l("Additional (Tambahan)")}
+ASPECT_LABELS = {Aspect.KUANTITAS.value: _l("Quantity"), Aspect.KUALITAS.value: _l("Quality"),
+                 Aspect.WAKTU.value: _l("Time"), Aspect.BIAYA.value: _l("Cost")}
+APPROACH_LABELS = {Approach.KUANTITATIF.value: _l("Quantitative"), Approach.KUALITATIF.value: _l("Qualitative")}
+STATUS_CLASSES = {SkpState.DRAFT.value: "default", SkpState.DIAJUKAN.value: "info",
+                  SkpState.DISETUJUI.value: "success", SkpState.DIKEMBALIKAN.value: "warning"}
+
+_RHK_FIELD = re.compile(r"^rhks-(\d{1,3})-(id|kind|text|perspective|parent_rhk_id)$")
+_IND_FIELD = re.compile(r"^rhks-(\d{1,3})-indicators-(\d{1,3})-(id|aspect|text|target_value|target_unit|target_text)$")
+
+
+# --- form <-> services -------------------------------------------------------------------------------------
+
+def parse_plan_form(form) -> dict:
+    """The posted plan form (``rhks-0-text``, ``rhks-0-indicators-1-target_value`` …) as ``save_plan`` data.
+    Rows are taken in the order of their numbers and renumbered from 0, so that the services' error paths
+    name the rows as the page shows them again."""
+    rhks: dict = defaultdict(lambda: {"indicators": defaultdict(dict)})
+    for key in form.keys():
+        value = form.get(key, "")
+        match = _RHK_FIELD.match(key)
+        if match:
+            rhks[int(match.group(1))][match.group(2)] = value
+            continue
+        match = _IND_FIELD.match(key)
+        if match:
+            rhks[int(match.group(1))]["indicators"][int(match.group(2))][match.group(3)] = value
+    result = []
+    for i in sorted(rhks):
+        raw = rhks[i]
+        item = {k: (v.strip() if isinstance(v, str) else v) for k, v in raw.items() if k != "indicators"}
+        for key in ("id", "parent_rhk_id", "perspective"):
+            if not item.get(key):
+                item[key] = None
+        item.setdefault("kind", RhkKind.UTAMA.value)
+        item.setdefault("text", "")
+        item["indicators"] = []
+        for j in sorted(raw["indicators"]):
+            ind = {k: v.strip() for k, v in raw["indicators"][j].items()}
+            for key in ("id", "target_value", "target_unit", "target_text"):
+                if not ind.get(key):
+                    ind[key] = None
+            ind.setdefault("aspect", Aspect.KUANTITAS.value)
+            ind.setdefault("text", "")
+            item["indicators"].append(ind)
+        result.append(item)
+    return {"approach": (form.get("approach") or "").strip() or Approach.KUANTITATIF.value, "rhks": result}
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    text = format(value, "f") if hasattr(value, "as_tuple") else str(value)
+    if "." in text and hasattr(value, "as_tuple"):
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def plan_as_form(skp: Skp) -> dict:
+    """The stored plan in the shape of ``parse_plan_form`` (what the form shows first)."""
+    return {"approach": skp.approach, "rhks": [
+        {"id": r.id, "kind": r.kind, "text": r.text, "perspective": r.perspective, "parent_rhk_id": r.parent_rhk_id,
+         "indicators": [{"id": i.id, "aspect": i.aspect, "text": i.text, "target_value": _plain(i.target_value),
+                         "target_unit": i.target_unit, "target_text": i.target_text} for i in r.indicators]}
+        for r in skp.rhks]}
+
+
+# --- loading -------------------------------------------------------------------------------------------------
+
+def load_plan(pk: int, scope) -> Optional[Skp]:
+    """The plan with everything the page shows, in a constant number of queries; None outside the scope."""
+    return db.session.scalars(
+        select(Skp).where(Skp.id == pk, skp_clause(scope)).options(
+            selectinload(Skp.employee), selectinload(Skp.rater), selectinload(Skp.position),
+            selectinload(Skp.unit),
+            selectinload(Skp.rhks).options(
+                selectinload(Rhk.indicators),
+                selectinload(Rhk.parent).options(selectinload(Rhk.indicators), selectinload(Rhk.parent)),
+                selectinload(Rhk.progress).options(selectinload(Progress.evidence),
+                                                   selectinload(Progress.indicator))),
+            selectinload(Skp.expectations),
+            selectinload(Skp.feedback),
+        ).execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def supervisor_rhks(skp: Skp) -> list:
+    """The RHKs this plan's RHKs may support: those of the rater's plan in force for the same year."""
+    if not skp.rater_id:
+        return []
+    return list(db.session.execute(
+        select(Rhk.id, Rhk.kind, Rhk.text).join(Skp, Skp.id == Rhk.skp_id)
+        .where(Skp.employee_id == skp.rater_id, Skp.year == skp.year, Skp.is_current)
+        .order_by(Rhk.sort_order, Rhk.id)).all())
+
+
+def _core_values() -> list:
+    return list(db.session.scalars(select(CoreValue).order_by(CoreValue.sort_order)))
+
+
+def _year_arg() -> int:
+    raw = (request.args.get("year") or "").strip()
+    if raw.isascii() and raw.isdigit() and YEAR_MIN <= int(raw) <= YEAR_MAX:
+        return int(raw)
+    return services.today_wib().year
+
+
+def _errors(exc: DomainValidationError) -> dict:
+    return {key: str(message) for key, message in exc.errors.items()}
+
+
+class PlanningView(BaseView):
+    """Rencana Kinerja: the employee's plan, the supervisor's inbox, progress, evidence and feedback."""
+
+    route_base = ""
+    class_permission_name = "Skp"
+    method_permission_name = {"my_plan": "read", "inbox": "read", "show": "read", "pdf": "read",
+                              "evidence": "read", "start": "write", "save": "write", "step": "write",
+                              "progress": "write", "feedback": "write"}
+    default_view = "my_plan"
+
+    # --- pages -------------------------------------------------------------------------------------------
+    @expose("/my-plan/")
+    @has_access
+    def my_plan(self):
+        year = _year_arg()
+        employee_id, _unit = self.appbuilder.sm.current_employee()
+        if not employee_id:
+            return self.render_template("portal/no_employee.html", title=_l("My performance plan"))
+        newest = db.session.scalar(select(Skp.id).where(Skp.employee_id == employee_id, Skp.year == year)
+                                   .order_by(Skp.revision.desc()).limit(1))
+        if newest is None:
+            employee = db.session.get(Employee, employee_id)
+            return self.render_template("portal/performance/plan_start.html", title=_l("My performance plan"),
+                                        year=year, employee=employee, approaches=APPROACH_LABELS, errors={})
+        skp = load_plan(newest, current_scope())
+        if skp is None:  # pragma: no cover - one's own plan is always in scope
+            abort(404)
+        return self._render_plan(skp, my_page=True)
+
+    @expose("/plans/<int:pk>")
+    @has_access
+    def show(self, pk):
+        skp = load_plan(pk, current_scope())
+        if skp is None:
+            abort(404)
+        return self._render_plan(skp)
+
+    @expose("/plan-inbox/")
+    @has_access
+    def inbox(self):
+        employee_id, _unit = self.appbuilder.sm.current_employee()
+        plans = []
+        if employee_id:
+            plans = list(db.session.scalars(
+                select(Skp).where(Skp.rater_id == employee_id, Skp.status == SkpState.DIAJUKAN.value)
+                .order_by(Skp.submitted_at, Skp.id).options(selectinload(Skp.employee))))
+        return self.render_template("portal/performance/inbox.html", title=_l("Plans to approve"), plans=plans,
+                                    has_employee=bool(employee_id))
+
+    @expose("/my-plan/<int:pk>/pdf")
+    @has_access
+    def pdf(self, pk):
+        if db.session.scalar(select(Skp.id).where(Skp.id == pk, skp_clause(current_scope()))) is None:
+            abort(404)
+        skp = load_skp_for_document(db.session, pk)
+        data = skp_pdf(skp, printed_on=services.today_wib())
+        name = f"SKP-{skp.year}-{skp.employee.nip}-r{skp.revision}.pdf"
+        response = Response(data, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    @expose("/evidence/<int:pk>")
+    @has_access
+    def evidence(self, pk):
+        item = services.evidence_for_download(db.session, current_scope(), pk)
+        if item is None:
+            abort(404)
+        if item.kind != "FILE" or not item.stored_name:
+            return redirect(item.url) if item.url else abort(404)
+        try:
+            return send_stored(self._store(), item)
+        except (FileNotFoundError, OSError):
+            abort(404)
+
+    # --- writes ------------------------------------------------------------------------------------------
+    @expose("/my-plan/start", methods=["POST"])
+    @has_access
+    def start(self):
+        employee_id, _unit = self.appbuilder.sm.current_employee()
+        raw_year = (request.form.get("year") or "").strip()
+        year = int(raw_year) if raw_year.isascii() and raw_year.isdigit() and len(raw_year) <= 4 else None
+        if not employee_id:
+            flash(_("This account is not linked to an employee record. Ask the administrator to link it."),
+                  "danger")
+            return redirect(url_for("PlanningView.my_plan"))
+        employee = db.session.get(Employee, employee_id)
+        approach = request.form.get("approach") or Approach.KUANTITATIF.value
+        try:
+            if year is None:
+                raise DomainValidationError({"year": _l("Year must be between %(min)d and %(max)d.",
+                                                        min=YEAR_MIN, max=YEAR_MAX)})
+            services.start_plan(db.session, request_context(), employee, year, approach)
+        except DomainValidationError as exc:
+            db.session.rollback()
+            return self.render_template("portal/performance/plan_start.html", title=_l("My performance plan"),
+                                        year=year or services.today_wib().year, employee=employee,
+                                        approaches=APPROACH_LABELS, errors=_errors(exc))
+        except TransitionError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        return redirect(url_for("PlanningView.my_plan", year=year))
+
+    @expose("/plans/<int:pk>/save", methods=["POST"])
+    @has_access
+    def save(self, pk):
+        """Save the plan form (the owner); with ``action=submit`` also submit it to the rater."""
+        skp = load_plan(pk, current_scope())
+        if skp is None:
+            abort(404)
+        ctx = request_context()
+        data = parse_plan_form(request.form)
+        submit = request.form.get("action") == "submit"
+        try:
+            services.save_plan(db.session, ctx, skp, data, request.form.get("version"))
+        except DomainValidationError as exc:
+            db.session.rollback()
+            return self._render_plan(self._reload(pk), form_data=data, errors=_errors(exc),
+                                     version=request.form.get("version"))
+        except ConflictError as exc:
+            db.session.rollback()
+            return self._render_plan(self._reload(pk), form_data=data, conflict=str(exc.message),
+                                     version=request.form.get("version"), status=409)
+        except TransitionError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            return redirect(url_for("PlanningView.show", pk=pk))
+        if submit:
+            try:
+                services.submit_plan(db.session, ctx, skp, skp.version)
+            except DomainValidationError as exc:
+                db.session.rollback()
+                flash(_("The plan was saved but not submitted."), "warning")
+                return self._render_plan(self._reload(pk), errors=_errors(exc))
+            except (TransitionError, ConflictError) as exc:
+                db.session.rollback()
+                flash(str(exc.message), "danger")
+                return redirect(url_for("PlanningView.show", pk=pk))
+            flash(_("The plan was submitted to your rater."), "success")
+        else:
+            flash(_("The plan was saved."), "success")
+        return redirect(url_for("PlanningView.show", pk=pk))
+
+    @expose("/plans/<int:pk>/step", methods=["POST"])
+    @has_access
+    def step(self, pk):
+        """A workflow step on the plan: approve, return (with notes), withdraw, revise (request a change)."""
+        skp = load_plan(pk, current_scope())
+        if skp is None:
+            abort(404)
+        ctx = request_context()
+        name = request.form.get("step")
+        version = request.form.get("version")
+        target = pk
+        try:
+            if name == "approve":
+                services.approve_plan(db.session, ctx, skp, version)
+                flash(_("The plan was approved."), "success")
+            elif name == "return":
+                notes = (request.form.get("notes") or "").strip()
+                if not notes:
+                    raise DomainValidationError({"notes": _l("Write the notes for the employee.")})
+                services.return_plan(db.session, ctx, skp, notes, version)
+                flash(_("The plan was returned to the employee."), "success")
+            elif name == "withdraw":
+                services.withdraw_plan(db.session, ctx, skp, version)
+                flash(_("The plan was withdrawn; you can edit it again."), "success")
+            elif name == "revise":
+                new = services.revise_plan(db.session, ctx, skp, version)
+                target = new.id
+                flash(_("A new revision of the plan was started."), "success")
+            else:
+                abort(400)
+        except DomainValidationError as exc:
+            db.session.rollback()
+            for message in _errors(exc).values():
+                flash(message, "danger")
+        except (TransitionError, ConflictError) as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        return redirect(url_for("PlanningView.show", pk=target))
+
+    @expose("/plans/<int:pk>/progress", methods=["POST"])
+    @has_access
+    def progress(self, pk):
+        """Realisasi on one RHK (the owner, approved plan), with an optional evidence file and/or link."""
+        skp = load_plan(pk, current_scope())
+        if skp is None:
+            abort(404)
+        ctx = request_context()
+        form = request.form
+        rhk = next((r for r in skp.rhks if str(r.id) == (form.get("rhk") or "")), None)
+        if rhk is None:
+            flash(_("Choose the RHK the progress is about."), "danger")
+            return redirect(url_for("PlanningView.show", pk=pk))
+        indicator = next((i for i in rhk.indicators if str(i.id) == (form.get("indicator") or "")), None)
+        raw_day = (form.get("achieved_on") or "").strip()
+        try:
+            day = date.fromisoformat(raw_day) if raw_day else None
+        except ValueError:
+            day = None
+        upload = request.files.get("file")
+        has_file = upload is not None and bool(upload.filename)
+        url = (form.get("url") or "").strip()
+        errors = {}
+        if raw_day and day is None:
+            errors["achieved_on"] = _("Enter the date as YYYY-MM-DD.")
+        row = None
+        try:
+            if errors:
+                raise DomainValidationError(errors)
+            row = services.add_progress(db.session, ctx, rhk, indicator, form.get("value"), form.get("description"),
+                                        day)
+            progress_id = row.id
+            try:
+                if has_file:
+                    max_bytes = current_app.config.get("EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
+                    services.add_evidence_file(db.session, ctx, row, upload.stream, upload.filename, self._store(),
+                                               max_bytes=max_bytes)
+                if url:
+                    services.add_evidence_link(db.session, ctx, row, url)
+            except BaseException:
+                # the entry goes with its evidence: nothing is kept of a refused report
+                db.session.rollback()
+                saved = db.session.get(Progress, progress_id)
+                if saved is not None:
+                    for item in list(saved.evidence):
+                        if item.stored_name:
+                            self._store().delete(item.stored_name)
+                    db.session.delete(saved)
+                    db.session.commit()
+                raise
+        except DomainValidationError as exc:
+            db.session.rollback()
+            values = {k: form.get(k, "") for k in ("value", "description", "achieved_on", "url", "indicator")}
+            return self._render_plan(self._reload(pk), progress_form={"rhk_id": rhk.id, "values": values,
+                                                                      "errors": _errors(exc)})
+        except TransitionError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            return redirect(url_for("PlanningView.show", pk=pk))
+        flash(_("The progress was recorded."), "success")
+        return redirect(url_for("PlanningView.show", pk=pk, _anchor=f"rhk-{rhk.id}"))
+
+    @expose("/plans/<int:pk>/feedback", methods=["POST"])
+    @has_access
+    def feedback(self, pk):
+        """A message in the feedback thread of one RHK or one core value (the rater or the owner)."""
+        skp = load_plan(pk, current_scope())
+        if skp is None:
+            abort(404)
+        rhk = next((r for r in skp.rhks if str(r.id) == (request.form.get("rhk") or "")), None)
+        core_value = None
+        raw_cv = (request.form.get("core_value") or "").strip()
+        if raw_cv.isascii() and raw_cv.isdigit() and len(raw_cv) < 10:
+            core_value = db.session.get(CoreValue, int(raw_cv))
+        try:
+            services.add_feedback(db.session, request_context(), skp, request.form.get("text"), rhk=rhk,
+                                  core_value=core_value)
+            flash(_("The feedback was posted."), "success")
+        except DomainValidationError as exc:
+            db.session.rollback()
+            for message in _errors(exc).values():
+                flash(message, "danger")
+        except TransitionError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        anchor = f"rhk-{rhk.id}" if rhk is not None else (f"cv-{core_value.id}" if core_value else None)
+        return redirect(url_for("PlanningView.show", pk=pk, _anchor=anchor))
+
+    # --- helpers -----------------------------------------------------------------------------------------
+    @staticmethod
+    def _store() -> FileStore:
+        return FileStore(current_app.config["UPLOAD_DIR"])
+
+    @staticmethod
+    def _reload(pk) -> Skp:
+        skp = load_plan(pk, current_scope())
+        if skp is None:  # pragma: no cover - it was in scope a moment ago
+            abort(404)
+        return skp
+
+    def _render_plan(self, skp: Skp, *, my_page=False, form_data=None, errors=None, conflict=None, version=None,
+                     progress_form=None, status=200):
+        ctx = request_context()
+        roles = actor_roles = services.actor_roles(ctx, skp)
+        is_owner = Actor.OWNER in roles
+        is_rater = Actor.RATER in roles
+        state = SkpState.DRAFT if (skp.status == SkpState.DIKEMBALIKAN and is_owner) else skp.status
+        editable = is_owner and can_edit(SKP_MACHINE, state, actor_roles)
+        steps = {str(s.target) + ":" + str(s.source) for s in allowed_steps(SKP_MACHINE, skp.status, roles)}
+        approved = skp.status == SkpState.DISETUJUI
+        newer = db.session.scalar(select(Skp.id).where(Skp.employee_id == skp.employee_id, Skp.year == skp.year,
+                                                       Skp.revision > skp.revision).order_by(Skp.revision).limit(1))
+        in_force = None
+        if not skp.is_current:
+            in_force = db.session.scalar(select(Skp.id).where(Skp.employee_id == skp.employee_id,
+                                                              Skp.year == skp.year, Skp.is_current))
+        feedback_by_rhk, feedback_by_cv = defaultdict(list), defaultdict(list)
+        for item in sorted(skp.feedback, key=lambda f: (f.created_on, f.id)):
+            if item.rhk_id is not None:
+                feedback_by_rhk[item.rhk_id].append(item)
+            elif item.core_value_id is not None:
+                feedback_by_cv[item.core_value_id].append(item)
+        expectations = {e.core_value_id: e.text for e in skp.expectations}
+        parents = supervisor_rhks(skp) if editable else []
+        buttons = SimpleNamespace(
+            approve=f"{SkpState.DISETUJUI}:{SkpState.DIAJUKAN}" in steps,
+            ret=f"{SkpState.DIKEMBALIKAN}:{SkpState.DIAJUKAN}" in steps,
+            withdraw=f"{SkpState.DRAFT}:{SkpState.DIAJUKAN}" in steps,
+            revise=is_owner and approved and skp.is_current and newer is None,
+        )
+        return self.render_template(
+            "portal/performance/plan.html", title=_l("My performance plan") if my_page else _l("Performance plan"),
+            skp=skp, my_page=my_page, year=skp.year, editable=editable, is_owner=is_owner, is_rater=is_rater,
+            approved=approved, buttons=buttons, newer=newer, in_force=in_force,
+            plan=form_data if form_data is not None else plan_as_form(skp),
+            errors=errors or {}, conflict=conflict, version=version if version is not None else skp.version,
+            parents=parents, parent_ids=[str(p.id) for p in parents],
+            core_values=_core_values(), expectations=expectations,
+            feedback_by_rhk=feedback_by_rhk, feedback_by_cv=feedback_by_cv,
+            can_feedback=approved and (is_owner or is_rater),
+            progress_form=progress_form or {}, today=services.today_wib().isoformat(),
+            timeline=services.timeline(db.session, TransitionEntity.SKP, skp.id),
+            status_label=SKP_MACHINE.label_of(skp.status), status_class=STATUS_CLASSES.get(skp.status, "default"),
+            kind_labels=RHK_KIND_LABELS, aspect_labels=ASPECT_LABELS, approach_labels=APPROACH_LABELS,
+            state_label=SKP_MACHINE.label_of, show_perspective=bool(skp.position and skp.position.position_type == "JPT"),
+            evidence_max_mb=current_app.config.get("EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES) // (1024 * 1024),
+        ), status
+
+
+def register(appbuilder):
+    """Menus and views of the planning screens (called by app.performance.register)."""
+    appbuilder.add_view(PlanningView, "My Plan", label=_l("My performance plan"), icon="fa-tasks",
+                        category=CATEGORY, category_label=_l("My performance"), category_icon="fa-bullseye")
+    appbuilder.add_link("Plans to approve", href="/plan-inbox/", label=_l("Plans to approve"), icon="fa-inbox",
+                        category=CATEGORY)

@@ -66,7 +66,7 @@ def _build(db, org, *, rhks: int = 3, objection: str | None = "DIPUTUS", long_te
         kind = "TAMBAHAN" if n == rhks and rhks > 1 else "UTAMA"
         text = f"RHK nomor {n:02d}: tersedianya data kasus penyakit menular yang mutakhir"
         if long_text and n == 1:
-            text += " " + " ".join(f"kalimat{i}" for i in range(120)) + " (cakupan ≥ 95% — lengkap)\x00\t"
+            text += " " + " ".join(f"kalimat{i}" for i in range(80)) + " (cakupan ≥ 95% — lengkap)\x07\t"  # a control character (PostgreSQL refuses NUL itself)
         texts.append(text)
         rhk = m.Rhk(kind=kind, sort_order=n, text=text, parent=boss_rhk if n == 1 else None)
         counted = m.Indicator(aspect="KUANTITAS", text=f"Jumlah laporan RHK {n:02d}", sort_order=1,
@@ -209,8 +209,8 @@ def test_long_text_wraps_and_odd_characters_pass(db, org):
     data = _build(db, org, rhks=2, long_text=True)
     pages = _read(_skp_pdf(db, data.skp_id))[1]
     text = _flat("\n".join(pages))
-    assert "kalimat0 kalimat1" in text and "kalimat119" in text and "≥ 95% — lengkap" in text
-    assert "\x00" not in text
+    assert "kalimat0 kalimat1" in text and "kalimat79" in text and "≥ 95% — lengkap" in text
+    assert "\x07" not in text
 
 
 # --- Dokumen Evaluasi Kinerja Pegawai ------------------------------------------------------------------------

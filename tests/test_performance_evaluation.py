@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from app.performance import services as S
-from app.performance.models import Evaluation, Indicator, Notification, Objection, Period, Rhk, Skp
+from app.performance.models import Evaluation, Notification, Objection, Period, Skp
 from app.performance.rating import PREDIKAT_MATRIX, Rating
 from conftest import count_queries, csrf_token, login, logout
 

@@ -21,7 +21,6 @@ conflict message (409), both keeping what was typed. Which forms are shown follo
 """
 from __future__ import annotations
 
-from datetime import date
 
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access

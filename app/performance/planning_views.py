@@ -40,8 +40,8 @@ from app.organisation.models import Employee
 from . import services
 from .api import request_context
 from .documents import load_skp_for_document, skp_pdf
-from .models import (YEAR_MAX, YEAR_MIN, Approach, Aspect, CoreValue, Evidence, Feedback, Indicator, Progress, Rhk,
-                     RhkKind, Skp, TransitionEntity)
+from .models import (YEAR_MAX, YEAR_MIN, Approach, Aspect, CoreValue, Progress, Rhk, RhkKind, Skp,
+                     TransitionEntity)
 from .scope import skp_clause
 from .workflow import SKP_MACHINE, Actor, SkpState, TransitionError, allowed_steps, can_edit
 
@@ -444,11 +444,11 @@ class PlanningView(BaseView):
     def _render_plan(self, skp: Skp, *, my_page=False, form_data=None, errors=None, conflict=None, version=None,
                      progress_form=None, status=200):
         ctx = request_context()
-        roles = actor_roles = services.actor_roles(ctx, skp)
+        roles = services.actor_roles(ctx, skp)
         is_owner = Actor.OWNER in roles
         is_rater = Actor.RATER in roles
         state = SkpState.DRAFT if (skp.status == SkpState.DIKEMBALIKAN and is_owner) else skp.status
-        editable = is_owner and can_edit(SKP_MACHINE, state, actor_roles)
+        editable = is_owner and can_edit(SKP_MACHINE, state, roles)
         steps = {str(s.target) + ":" + str(s.source) for s in allowed_steps(SKP_MACHINE, skp.status, roles)}
         approved = skp.status == SkpState.DISETUJUI
         newer = db.session.scalar(select(Skp.id).where(Skp.employee_id == skp.employee_id, Skp.year == skp.year,

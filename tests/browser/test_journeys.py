@@ -391,3 +391,70 @@ def test_atasan_rates_pegawai_objects_and_the_supervisor_decides(journey):
     assert j.page.get_attribute(".portal-objection", "data-status") == "DIPUTUS"
     assert j.page.get_attribute(".portal-evaluation-predikat", "data-predikat") == "BAIK"
     j.shot("decided")
+
+
+# --- (n) planning: the Pegawai writes and submits a plan, the Atasan returns then approves it, progress -------
+
+def test_pegawai_plans_atasan_returns_and_approves_pegawai_reports_progress(journey):
+    j, city = journey, journey.city
+    if not j.portal.has_endpoint("PlanningView.my_plan"):
+        pytest.skip("the planning screens are not there")
+    year = 2031  # a year no other journey uses: Dewi's plan is this journey's own record
+    j.login("staff2")
+    j.visit(f"/my-plan/?year={year}")
+    j.click("#plan-start")
+    j.page.click("#plan-add-rhk")
+    rhk = j.page.locator("#plan-rhks .plan-rhk").last
+    rhk.locator("[data-field=text]").fill("Terlaksananya imunisasi dasar lengkap")
+    rhk.locator("[data-ind-field=text]").first.fill("Cakupan imunisasi")
+    rhk.locator("[data-ind-field=target_value]").first.fill("95")
+    rhk.locator("[data-ind-field=target_unit]").first.fill("%")
+    rhk.locator(".plan-add-indicator").click()
+    rhk.locator("[data-ind-field=text]").nth(1).fill("Laporan bulanan")
+    rhk.locator("[data-ind-field=target_value]").nth(1).fill("12")
+    rhk.locator("[data-ind-field=target_unit]").nth(1).fill("laporan")
+    j.shot("plan-written")
+    j.click("#plan-submit")
+    assert j.page.locator(".plan-status").inner_text().strip() != ""
+    assert "plan-form" not in j.page.content()
+    j.logout()
+
+    j.login("kabid")
+    j.visit("/plan-inbox/")
+    j.click(j.page.locator("#plan-inbox tr", has_text=city.employees["staff2"].nip).locator("a.plan-open"))
+    j.page.fill("#return-notes", "Tambahkan indikator kualitas")
+    j.click("#plan-return")
+    j.logout()
+
+    j.login("staff2")
+    j.visit(f"/my-plan/?year={year}")
+    assert "Tambahkan indikator kualitas" in j.text()
+    rhk = j.page.locator("#plan-rhks .plan-rhk").first
+    rhk.locator(".plan-add-indicator").click()
+    rhk.locator("[data-ind-field=aspect]").nth(2).select_option("KUALITAS")
+    rhk.locator("[data-ind-field=text]").nth(2).fill("Keluhan orang tua ditindaklanjuti")
+    rhk.locator("[data-ind-field=target_value]").nth(2).fill("100")
+    rhk.locator("[data-ind-field=target_unit]").nth(2).fill("%")
+    j.click("#plan-submit")
+    j.logout()
+
+    j.login("kabid")
+    j.visit("/plan-inbox/")
+    j.click(j.page.locator("#plan-inbox tr", has_text=city.employees["staff2"].nip).locator("a.plan-open"))
+    assert "Keluhan orang tua ditindaklanjuti" in j.text()
+    j.click("#plan-approve")
+    j.shot("plan-approved")
+    j.logout()
+
+    j.login("staff2")
+    j.visit(f"/my-plan/?year={year}")
+    form = j.page.locator(".plan-progress-form").first
+    form.locator("input[name=achieved_on]").fill(f"{year}-03-31")
+    form.locator("input[name=value]").fill("40")
+    form.locator("input[name=description]").fill("Imunisasi triwulan I")
+    form.locator("input[name=file]").set_input_files(
+        files=[{"name": "bukti.pdf", "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"}])
+    j.click(form.locator("button.plan-add-progress"))
+    assert "Imunisasi triwulan I" in j.text() and "bukti.pdf" in j.text()
+    j.shot("progress")

@@ -162,6 +162,27 @@ def load_evaluation(scope, pk: int):
         )).unique().one_or_none()
 
 
+def act_on_evaluation_page(view, evaluation_id, record, action, anchor=""):
+    """Run ``action(record, ctx, form)`` (a service call) for the evaluation page: redirect with its message
+    on success; on a refusal roll back and show the page again with the input kept (409 on a version
+    conflict, 422 on invalid input or a refused transition)."""
+    form = request.form.to_dict()
+    try:
+        message = action(record, request_context(), form)
+    except ConflictError as exc:
+        db.session.rollback()
+        return view._page(view._get(evaluation_id), 409, form=form, message=exc.message)
+    except DomainValidationError as exc:
+        db.session.rollback()
+        return view._page(view._get(evaluation_id), 422, errors=exc.errors, form=form,
+                          message=_l("Check the fields marked below."))
+    except TransitionError as exc:
+        db.session.rollback()
+        return view._page(view._get(evaluation_id), 422, form=form, message=exc.message)
+    flash(str(message), "success")
+    return redirect(url_for("EvaluationView.show", pk=evaluation_id) + anchor)
+
+
 class EvaluationView(BaseView):
     """One evaluation and every step on it."""
 
@@ -233,21 +254,7 @@ class EvaluationView(BaseView):
     def _act(self, pk, action, anchor=""):
         """Run ``action(evaluation, ctx)`` (a service call); redirect on success, re-render on refusal."""
         evaluation = self._get(pk)
-        form = request.form.to_dict()
-        try:
-            message = action(evaluation, request_context(), form)
-        except ConflictError as exc:
-            db.session.rollback()
-            return self._page(self._get(pk), 409, form=form, message=exc.message)
-        except DomainValidationError as exc:
-            db.session.rollback()
-            return self._page(self._get(pk), 422, errors=exc.errors, form=form,
-                              message=_l("Check the fields marked below."))
-        except TransitionError as exc:
-            db.session.rollback()
-            return self._page(self._get(pk), 422, form=form, message=exc.message)
-        flash(str(message), "success")
-        return redirect(url_for("EvaluationView.show", pk=evaluation.id) + anchor)
+        return act_on_evaluation_page(self, evaluation.id, evaluation, action, anchor)
 
     # --- pages ---------------------------------------------------------------------------------------
     @expose("/<pk>")
@@ -351,23 +358,8 @@ class ObjectionView(BaseView):
 
     def _act(self, pk, action):
         objection = self._get(pk)
-        evaluation_id = objection.evaluation_id
         evaluation_view = next(v for v in self.appbuilder.baseviews if isinstance(v, EvaluationView))
-        form = request.form.to_dict()
-        try:
-            message = action(objection, request_context(), form)
-        except ConflictError as exc:
-            db.session.rollback()
-            return evaluation_view._page(evaluation_view._get(evaluation_id), 409, form=form, message=exc.message)
-        except DomainValidationError as exc:
-            db.session.rollback()
-            return evaluation_view._page(evaluation_view._get(evaluation_id), 422, errors=exc.errors, form=form,
-                                         message=_l("Check the fields marked below."))
-        except TransitionError as exc:
-            db.session.rollback()
-            return evaluation_view._page(evaluation_view._get(evaluation_id), 422, form=form, message=exc.message)
-        flash(str(message), "success")
-        return redirect(url_for("EvaluationView.show", pk=evaluation_id) + "#objection")
+        return act_on_evaluation_page(evaluation_view, objection.evaluation_id, objection, action, "#objection")
 
     @expose("/<pk>/explain", methods=["POST"])
     @has_access

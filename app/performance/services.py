@@ -872,6 +872,17 @@ def _rank_text(employee) -> Optional[str]:
     return f"{rank.code} {rank.name}"[:80] if rank.asn_type == "PNS" else f"PPPK {rank.code}"[:80]
 
 
+def _snapshot(evaluation: Evaluation, prefix: str, person) -> None:
+    """Copy a person's identity (name, NIP, rank, position, unit) onto the evaluation's ``<prefix>_*`` columns."""
+    if person is None:
+        return
+    setattr(evaluation, f"{prefix}_name", person.full_name[:300])
+    setattr(evaluation, f"{prefix}_nip", person.nip)
+    setattr(evaluation, f"{prefix}_rank", _rank_text(person))
+    setattr(evaluation, f"{prefix}_position", person.position.name[:200] if person.position else None)
+    setattr(evaluation, f"{prefix}_unit", person.unit.name[:200] if person.unit else None)
+
+
 def finalise(session, ctx: ActorContext, evaluation: Evaluation, expected_version=None) -> Evaluation:
     """Dinilai → Final (the rater, or Pengelola Kinerja): the identities of the employee, the rater and the
     rater's supervisor and the unit's organisation rating for the period are copied onto the evaluation;
@@ -888,20 +899,8 @@ def finalise(session, ctx: ActorContext, evaluation: Evaluation, expected_versio
         _move(session, ctx, EVALUATION_MACHINE, TransitionEntity.EVALUATION, evaluation, roles,
               EvaluationState.FINAL)
         evaluation.finalised_at = now_wib()
-        employee = people.get(skp.employee_id)
-        if employee is not None:
-            evaluation.employee_name = employee.full_name[:300]
-            evaluation.employee_nip = employee.nip
-            evaluation.employee_rank = _rank_text(employee)
-            evaluation.employee_position = employee.position.name[:200] if employee.position else None
-            evaluation.employee_unit = employee.unit.name[:200] if employee.unit else None
-        rater = people.get(skp.rater_id)
-        if rater is not None:
-            evaluation.rater_name = rater.full_name[:300]
-            evaluation.rater_nip = rater.nip
-            evaluation.rater_rank = _rank_text(rater)
-            evaluation.rater_position = rater.position.name[:200] if rater.position else None
-            evaluation.rater_unit = rater.unit.name[:200] if rater.unit else None
+        _snapshot(evaluation, "employee", people.get(skp.employee_id))
+        _snapshot(evaluation, "rater", people.get(skp.rater_id))
         boss = people.get(skp.rater_supervisor_id)
         if boss is not None:
             evaluation.rater_supervisor_name = boss.full_name[:300]

@@ -568,6 +568,33 @@ def test_session_fixation_session_replaced_on_login(app, client, org):
         assert sess.permanent
 
 
+def test_csrf_token_is_in_the_session_from_the_login_response_on(app, client, org):
+    """Regression (CI, 2026-11-28): a browser's requests still in flight when it opens the next page carry
+    the cookie of the login response; with the CSRF secret made only later, their replies overwrote the
+    session and the next form post failed with HTTP 400. The secret is now made with the login response."""
+    name = app.config.get("SESSION_COOKIE_NAME", "session")
+    login(client, org.username("staff1"))
+    login_cookie = client.get_cookie(name).value
+    with client.session_transaction() as sess:
+        assert sess.get("csrf_token")
+    token = csrf_token(client, "/resetmypassword/form")
+    client.set_cookie(name, login_cookie)  # a late reply to a request made with the login cookie
+    r = client.post("/resetmypassword/form", data={"password": "x", "conf_password": "x", "csrf_token": token})
+    assert r.status_code == 200  # the form again with the password message, not "the form has expired"
+    assert "expired" not in r.get_data(as_text=True).lower()
+
+
+def test_static_files_leave_the_session_cookie_alone(app, client, org):
+    """Static files never set the session cookie: a reply to one, late, cannot undo a newer session."""
+    login(client, org.username("staff1"))
+    r = client.get("/static/js/plan.js")
+    assert r.status_code == 200
+    assert _session_cookie_header(r, app) is None
+    r = client.get("/static/appbuilder/css/ab.css")
+    assert r.status_code == 200
+    assert _session_cookie_header(r, app) is None
+
+
 def test_logout_ends_the_session(app, client, org):
     login(client, org.username("staff1"))
     assert _is_logged_in(client)

@@ -70,6 +70,17 @@ class PortalSessionInterface(SecureCookieSessionInterface):
             return True
         return has_request_context() and request.is_secure
 
+    def should_set_cookie(self, app, session):
+        # A static file never refreshes the session cookie: its reply, arriving after a newer page's, would
+        # put the older session back (dropping a CSRF secret or a flashed message).
+        if has_request_context() and _is_static(request.endpoint) and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
+
+def _is_static(endpoint) -> bool:
+    return bool(endpoint) and (endpoint == "static" or endpoint.endswith(".static"))
+
 
 def init_web(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
@@ -112,7 +123,8 @@ def init_web(app) -> None:
     @app.before_request
     def _idle_timeout():
         # A permanent session expires PERMANENT_SESSION_LIFETIME after the last request (idle timeout).
-        session.permanent = True
+        if not session.permanent:  # setting it marks the session modified, every request
+            session.permanent = True
 
     @app.before_request
     def _reject_malformed_pk():

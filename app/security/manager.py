@@ -12,6 +12,7 @@ from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.views import expose
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
@@ -51,6 +52,11 @@ class PortalAuthDBView(AuthDBView):
                 session["locale"] = locale
             session.permanent = True
             login_user(user, remember=False)
+            # The new session's CSRF secret goes out with this very response: replies to requests the
+            # browser still has in flight then carry the same secret, and cannot undo it (an earlier
+            # secret made only on the next page was lost that way and its form failed with HTTP 400).
+            g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+            generate_csrf()
             return redirect(next_url)
         return self.render_template(self.login_template, title=self.title, form=form,
                                     appbuilder=self.appbuilder)

@@ -378,7 +378,12 @@ class Journey:
 
     def _status(self, response, status, what):
         got = response.status if response is not None else None
-        assert got == status, f"{what}: expected HTTP {status}, got {got} ({self.page.url})"
+        if got != status:
+            try:  # what the page said helps more than its status alone
+                said = " ".join(self.page.inner_text("body", timeout=2000).split())[:400]
+            except Exception:
+                said = "?"
+            raise AssertionError(f"{what}: expected HTTP {status}, got {got} ({self.page.url}): {said}")
 
     def visit(self, path: str, status: int = 200):
         """Open a URL of the portal as if typed in the address bar; returns the response."""

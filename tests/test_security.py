@@ -698,3 +698,26 @@ def test_user_info_buttons_open_their_forms(client, org):
     # resetting someone else's password stays an Admin permission
     assert client.get(f"/users/action/resetpasswords/{me}").status_code == 403
     assert client.get(f"/users/action/unlock/{me}").status_code == 405
+
+
+def test_signed_in_user_comes_with_roles_and_groups_in_one_query(app, db, org):
+    """Every request loads the signed-in user; their roles and groups come in the same query (no lazy loads
+    on every permission check), and a malformed or inactive id loads nobody."""
+    from sqlalchemy import inspect
+
+    from conftest import count_queries
+
+    sm = app.appbuilder.sm
+    user_id = org.users["staff1"].id
+    with app.test_request_context():
+        db.session.expunge_all()
+        with count_queries(db) as queries:
+            user = sm.load_user(str(user_id))
+            names = {r.name for r in user.roles} | {r.name for g in user.groups for r in g.roles}
+        assert len(queries) == 1
+        assert "Pegawai" in names
+        assert not {"roles", "groups"} & inspect(user).unloaded
+        assert sm.load_user("12abc") is None and sm.load_user("99999999999") is None
+        user.active = False
+        db.session.commit()
+        assert sm.load_user(user_id) is None

@@ -100,7 +100,7 @@ def init_web(app) -> None:
         # a caller (tests, scripts) is shared by every request made inside it: never carry them over.
         # That includes who is signed in (Flask-Login's and Flask-JWT-Extended's caches, FAB's g.user):
         # otherwise one client's login or bearer token would authenticate the next request of another.
-        for key in ("portal_scope", "portal_employee", "login_locked", "csp_nonce",
+        for key in ("portal_scope", "portal_employee", "portal_roles", "login_locked", "csp_nonce",
                     app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "csrf_valid", "user", "_login_user",
                     "_jwt_extended_jwt", "_jwt_extended_jwt_header", "_jwt_extended_jwt_user",
                     "_jwt_extended_jwt_location"):

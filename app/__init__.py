@@ -70,5 +70,8 @@ def _register_areas(appbuilder) -> None:
 
     organisation.register(appbuilder)
     performance.register(appbuilder)
+    __import__("app.socialization").socialization.register(appbuilder)  # socialization material
+    __import__("app.awards").awards.register(appbuilder)  # awards (penghargaan)
+    __import__("app.training").training.register(appbuilder)  # training sessions, attendance, JP ledger
     appbuilder.add_view_no_menu(core_views.LookupView)
     admin_views.register(appbuilder)

@@ -6,3 +6,6 @@ from app.organisation.models import Employee, Position, Rank, Unit  # noqa: F401
 from app.performance.models import (BehaviourExpectation, CoachingNote, CoreValue, CoreValueGuide,  # noqa: F401
                                      Evaluation, Evidence, Feedback, Indicator, Notification, Objection,
                                      OrganisationRating, Period, Progress, Rhk, Skp, TransitionLog)
+from app.training import models as _training_models  # noqa: F401  (training and socialization tables)
+from app.socialization import models as _socialization_models  # noqa: F401  (socialization material)
+from app.awards import models as _awards_models  # noqa: F401  (award decisions)

@@ -319,3 +319,9 @@ for _key, _row in ACCESS.items():
     assert len(_row) == len(ROLES), _key
     for _cell in _row:
         assert len(_cell) in (1, 3) and set(_cell) <= set("AHNFLRMU-"), (_key, _cell)
+
+import access_socialization  # noqa: E402  (socialization material and awards: rows and records of their own)
+access_socialization.extend(ACCESS, RECORDS)
+
+import access_training  # noqa: E402  (training and socialization sessions: rows and records of their own)
+access_training.add_rows(ACCESS, RECORDS)

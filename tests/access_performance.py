@@ -336,3 +336,63 @@ def build(world, case_class, key, role, kind, rec_key):  # noqa: F811
     watch = ("objection", None) if handler == "file_objection" else (record_model, pk)
     base = "/evaluations" if view == "EvaluationView" else "/objections"
     return case_class("POST", f"{base}/{pk}/{suffix}", data=data, watch=watch, writes=True)
+
+
+# --- the plan's content through the API (SkpApi: start, plan, save_plan, progress, feedback, timeline) --------
+# The same records and people as the transitions; what the planning screens write, as JSON. Refusals by the
+# workflow (not this person's plan or step) are 422 (U) and change nothing; outside the scope 404.
+_PLAN_API = {"start", "plan", "save_plan", "progress", "feedback", "timeline"}
+_before_plan_api_build = build
+
+
+def _build_plan_api(world, case_class, handler, rec_key):
+    base = API_BASE["SkpApi"]
+    if handler == "start":  # the signed-in person's own plan, for a year nobody has one yet
+        year = 2040 + next(_years) % 60
+        return case_class("POST", f"{base}/start", json={"year": year, "approach": "KUALITATIF"},
+                          watch=("skp", None), writes=True)
+    if handler in ("plan", "timeline"):
+        target = obj(world, "skp", rec_key) if rec_key else None
+        return case_class("GET", f"{base}/{target.id if target else 1}/{handler}", target_model="skp", target=target)
+    state = {"save_plan": "DRAFT", "progress": "DISETUJUI", "feedback": "DISETUJUI"}[handler]
+    record = make(world, "skp", rec_key, state) if rec_key else None
+    pk = record.id if record is not None else 1
+    rhk_id = record.rhks[0].id if record is not None else 1
+    if handler == "save_plan":
+        body = {"version": record.version if record is not None else 1, "approach": "KUANTITATIF", "rhks": [
+            {"kind": "UTAMA", "text": "RHK dari API", "indicators": [
+                {"aspect": "KUANTITAS", "text": "Jumlah dokumen", "target_value": 3, "target_unit": "dokumen"}]}]}
+        return case_class("PUT", f"{base}/{pk}/plan", json=body, watch=("skp", pk), writes=True)
+    if handler == "progress":
+        body = {"rhk": rhk_id, "value": 2, "description": "Kemajuan triwulan", "achieved_on": f"{YEAR}-03-01"}
+        return case_class("POST", f"{base}/{pk}/progress", json=body, watch=("progress", None), writes=True)
+    return case_class("POST", f"{base}/{pk}/feedback", json={"rhk": rhk_id, "text": "Umpan balik dari API"},
+                      watch=("feedback", None), writes=True)
+
+
+def build(world, case_class, key, role, kind, rec_key):  # noqa: F811
+    view, _, handler = key.split(" ")[0].partition(".")
+    if view == "SkpApi" and handler in _PLAN_API:
+        return _build_plan_api(world, case_class, handler, rec_key)
+    return _before_plan_api_build(world, case_class, key, role, kind, rec_key)
+
+
+def _add_plan_api_rows():
+    """The rows of these endpoints in the matrix (tests/access_matrix.py ACCESS)."""
+    from access_matrix import ACCESS, OWNER_STEP, PERF_GET, ROLES
+
+    rows = {
+        # Admin has no employee record, hence no plan of their own to start (422); Pelatih no "Skp" permission
+        "SkpApi.start POST":                     ("U", "A", "A", "A", "A", "F", "L"),
+        "SkpApi.plan GET":                       PERF_GET,
+        "SkpApi.timeline GET":                   PERF_GET,
+        "SkpApi.save_plan PUT":                  OWNER_STEP,  # the employee, on their Draft
+        "SkpApi.progress POST":                  OWNER_STEP,  # the employee, on their approved plan
+        "SkpApi.feedback POST":                  ("-U-", "AU-", "AUN", "AAN", "A-N", "F", "L"),  # owner or rater
+    }
+    for key, row in rows.items():
+        assert len(row) == len(ROLES) and all(len(c) in (1, 3) and set(c) <= set("AHNFLRMU-") for c in row), key
+    ACCESS.update(rows)
+
+
+_add_plan_api_rows()

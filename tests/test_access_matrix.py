@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 import access_performance
+import access_socialization
 from access_matrix import ACCESS, ACTORS, RECORDS, ROLES
 from conftest import PASSWORD, csrf_token, login, make_nip
 
@@ -677,3 +678,7 @@ def test_admin_twin_writes_are_really_made_and_audited(app, client, db, org):
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     assert world.fingerprint(*case.watch) != before
     assert world.fingerprint("audit", None) > audit_before
+
+
+access_socialization.install(globals())  # socialization material and awards (tests/access_socialization.py)
+__import__("access_training").install(globals())  # training and socialization sessions (tests/access_training.py)

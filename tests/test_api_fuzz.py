@@ -42,6 +42,8 @@ LOGIN = "/api/v1/security/login"
 
 # Our REST resources: every operation of the document under /api/v1/<resource>/ is fuzzed.
 RESOURCES = ["unit", "position", "rank", "employee", "skp", "evaluation", "objection"]
+RESOURCES += ["training_session", "training_participant", "external_training", "jp_ledger"]  # app/training/api.py
+RESOURCES += ["material", "award"]  # app/socialization/api.py, app/awards/api.py
 # Operations of the document that are not fuzzed, each with the reason:
 EXCLUDED = {
     # FAB's menu API (the JSON form of the navigation menu for FAB's React front end): not ours, our

@@ -417,7 +417,7 @@ def cascade(db, org):
 
     def plan(key, *rhks, current=True, revision=1):
         skp = Skp(employee_id=e[key].id, unit_id=e[key].unit_id, year=YEAR, status="DISETUJUI",
-                  is_current=current, revision=revision)
+                  is_current=current, revision=revision, rater_id=e[key].supervisor_id)
         for i, (text, parent) in enumerate(rhks):
             skp.rhks.append(Rhk(kind="UTAMA", sort_order=i, text=text, parent_rhk_id=parent.id if parent else None))
         db.session.add(skp)
@@ -453,65 +453,160 @@ def _li_path(html, text):
     return stack[:-1]  # the last one is the RHK itself
 
 
-def test_cascade_nests_supporting_rhks_and_flags_the_unsupported(client, db, org, cascade):
+def _cascade(client, url):
+    r = client.get(url)
+    assert r.status_code == 200, url
+    return r.get_data(as_text=True)
+
+
+def _subunit_row(html, unit):
+    """(plans, unsupported) of a sub-unit in the table of sub-units."""
+    row = html[html.index(f'<tr data-unit="{unit.id}">'):]
+    row = row[:row.index("</tr>")]
+    cells = re.findall(r'<td class="text-right">(.*?)</td>', row, re.S)
+    return int(cells[0]), int(re.sub(r"<[^>]+>", "", cells[1]).strip())
+
+
+def test_cascade_unit_level_shows_the_head_and_the_sub_unit_heads(client, db, org, cascade):
+    """A unit's level: the head's RHKs with the RHKs of the sub-unit heads that support them, each linking to
+    its sub-unit's level; the staff of the sub-units stay below."""
     login(client, org.username("analis"))
-    r = client.get(f"/cascade/?unit={org.units['dinkes'].id}&year={YEAR}")
-    assert r.status_code == 200
-    html = r.get_data(as_text=True)
-    tree = html[html.index("portal-cascade-tree"):html.index("portal-cascade-unsupported")]
-    assert _li_path(html, "Laporan surveilans DBD mingguan") == ["Terkendalinya penyakit menular",
-                                                                 "Menurunnya kasus DBD"]
-    assert "Edukasi pasien" in tree and _li_path(html, "Edukasi pasien") == ["Meningkatnya derajat kesehatan masyarakat",
-                                                "Pelayanan puskesmas sesuai standar"]
-    assert "Budi Santoso" in tree  # the employee of each RHK
-    unsupported = html[html.index("portal-cascade-unsupported"):]
-    assert "Arsip tertata" in unsupported and "Asuhan keperawatan" in unsupported
-    assert _count_class(html, "portal-rhk-flag") == 2
+    dinkes, p2p, pkm = org.units["dinkes"], org.units["p2p"], org.units["pkm"]
+    html = _cascade(client, f"/cascade/?unit={dinkes.id}&year={YEAR}")
+    tree = html[html.index("portal-cascade-tree"):]
+    assert _li_path(html, "Menurunnya kasus DBD") == ["Terkendalinya penyakit menular"]
+    assert _li_path(html, "Pelayanan puskesmas sesuai standar") == ["Meningkatnya derajat kesehatan masyarakat"]
+    assert "Siti Aminah" in tree and "Rudi Hartono" in tree
+    # a sub-unit head's RHK links to that sub-unit's level
+    assert re.search(rf'class="portal-rhk-more" href="/cascade/\?unit={p2p.id}&amp;year={YEAR}"[^>]*>'
+                     rf'<i class="fa fa-level-down"></i> {p2p.name}</a>', tree)
+    assert f'class="portal-rhk-more" href="/cascade/?unit={pkm.id}&amp;year={YEAR}"' in tree
+    for below in ("Laporan surveilans DBD mingguan", "Arsip tertata", "Asuhan keperawatan", "Edukasi pasien"):
+        assert below not in html  # the staff of the sub-units are on their own levels
+    assert _count_class(html, "portal-rhk-flag") == 0
+    # the sub-units: plans of their subtree and the RHKs there that support nothing
+    assert _subunit_row(html, p2p) == (3, 1) and _subunit_row(html, pkm) == (2, 1)
     assert "Rencana lama yang diganti" not in html and "Pembelajaran kelas 5" not in html
 
 
+def test_cascade_drills_down_to_a_sub_unit_and_flags_the_unsupported(client, db, org, cascade):
+    login(client, org.username("analis"))
+    dinkes, p2p, pkm = org.units["dinkes"], org.units["p2p"], org.units["pkm"]
+    html = _cascade(client, f"/cascade/?unit={p2p.id}&year={YEAR}")
+    assert _li_path(html, "Laporan surveilans DBD mingguan") == ["Menurunnya kasus DBD"]
+    assert "Budi Santoso" in html[html.index("portal-cascade-tree"):]
+    unsupported = html[html.index("portal-cascade-unsupported"):]
+    assert "Arsip tertata" in unsupported and _count_class(html, "portal-rhk-flag") == 1
+    assert "Rencana lama yang diganti" not in html  # an old revision
+    assert "Terkendalinya penyakit menular" not in html  # the level above
+    assert f'href="/cascade/?unit={dinkes.id}&amp;year={YEAR}"' in html  # the way back up
+    html = _cascade(client, f"/cascade/?unit={pkm.id}&year={YEAR}")
+    assert _li_path(html, "Edukasi pasien") == ["Pelayanan puskesmas sesuai standar"]
+    assert "Asuhan keperawatan" in html[html.index("portal-cascade-unsupported"):]
+    assert "portal-cascade-subunits" not in html  # no sub-units below a puskesmas
+
+
+def test_cascade_pages_the_staff_of_a_level(client, db, org, cascade, monkeypatch):
+    from app.performance import admin_views
+    from app.performance.models import Rhk, Skp
+
+    monkeypatch.setattr(admin_views, "CASCADE_PAGE_SIZE", 3)
+    people = _staff(db, org, "pkm", 5, supervisor=org.employees["kapus"])
+    for person in people:
+        skp = Skp(employee_id=person.id, unit_id=person.unit_id, year=YEAR, status="DISETUJUI",
+                  rater_id=person.supervisor_id)
+        skp.rhks.append(Rhk(kind="UTAMA", text=f"RHK {person.name}", parent_rhk_id=cascade["kapus"][0].id))
+        db.session.add(skp)
+    db.session.commit()
+    login(client, org.username("analis"))
+    url = f"/cascade/?unit={org.units['pkm'].id}&year={YEAR}"
+    seen = []
+    for page in (1, 2):
+        html = _cascade(client, f"{url}&page={page}")
+        assert "portal-cascade-pager" in html and ("1-3 " if page == 1 else "4-6 ") in html
+        seen += re.findall(r'portal-rhk-text">(RHK [^<]+|Edukasi pasien|Asuhan keperawatan)<', html)
+        assert "Pelayanan puskesmas sesuai standar" in html  # the head's RHKs on every page
+    assert sorted(seen) == sorted([f"RHK {p.name}" for p in people] + ["Edukasi pasien", "Asuhan keperawatan"])
+    last = _cascade(client, f"{url}&page=99")  # past the end: the last page
+    assert re.search(r'<li class="active"><a href="/cascade/\?page=2&amp;', last) and "4-6 " in last
+
+
 def test_cascade_scope(client, db, org, cascade):
-    login(client, org.username("kadis"))  # Pimpinan of Dinas Kesehatan: their subtree
-    html = client.get(f"/cascade/?year={YEAR}").get_data(as_text=True)
-    assert "Laporan surveilans DBD mingguan" in html
+    login(client, org.username("kadis"))  # Pimpinan of Dinas Kesehatan: their subtree, from its top
+    html = _cascade(client, f"/cascade/?year={YEAR}")
+    assert "Menurunnya kasus DBD" in html and "Laporan surveilans DBD mingguan" not in html
+    assert "Laporan surveilans DBD mingguan" in _cascade(client, f"/cascade/?unit={org.units['p2p'].id}&year={YEAR}")
+    assert "Pemerintah Kota Palembang" not in html  # no way up out of the scope
     assert client.get(f"/cascade/?unit={org.units['disdik'].id}&year={YEAR}").status_code == 404
     client.get("/logout/")
 
     login(client, org.username("kabid"))  # Atasan: their own team, from their own plan
-    r = client.get(f"/cascade/?year={YEAR}")
-    html = r.get_data(as_text=True)
-    assert r.status_code == 200
+    html = _cascade(client, f"/cascade/?year={YEAR}")
     assert _li_path(html, "Laporan surveilans DBD mingguan") == ["Menurunnya kasus DBD"]
     assert "Arsip tertata" in html and _count_class(html, "portal-rhk-flag") == 1
     assert "Pelayanan puskesmas sesuai standar" not in html and "Asuhan keperawatan" not in html
     assert client.get(f"/cascade/?unit={org.units['p2p'].id}&year={YEAR}").status_code == 200
     assert client.get(f"/cascade/?unit={org.units['pkm'].id}&year={YEAR}").status_code == 404
+    # a team below someone else's: not found
+    assert client.get(f"/cascade/?unit={org.units['p2p'].id}&lead={org.employees['perawat'].id}&year={YEAR}"
+                      ).status_code == 404
     client.get("/logout/")
 
     login(client, org.username("staff1"))
     assert client.get("/cascade/").status_code == 403
 
 
+def test_cascade_team_drills_down_to_the_team_of_a_report(client, db, org, cascade):
+    """An Atasan's level: their RHKs with the direct reports'; a report who leads a team has a link to it."""
+    from app.performance.models import Rhk, Skp
+
+    staff1 = org.employees["staff1"]
+    helper = _staff(db, org, "p2p", 1, supervisor=staff1)[0]
+    skp = Skp(employee_id=helper.id, unit_id=helper.unit_id, year=YEAR, status="DISETUJUI", rater_id=staff1.id)
+    skp.rhks.append(Rhk(kind="UTAMA", text="Rekap data kasus harian", parent_rhk_id=cascade["staff1"][0].id))
+    db.session.add(skp)
+    db.session.commit()
+    login(client, org.username("kabid"))
+    p2p = org.units["p2p"]
+    html = _cascade(client, f"/cascade/?year={YEAR}")
+    assert "Rekap data kasus harian" not in html  # a level further down
+    links = set(re.findall(rf'href="(/cascade/\?[^"]*\blead={staff1.id}\b[^"]*)"', html))
+    assert len(links) == 1 and html.count(next(iter(links))) == 2  # on the RHK, and in the teams below
+    team_url = next(iter(links)).replace("&amp;", "&")
+    assert f"unit={p2p.id}" in team_url and f"year={YEAR}" in team_url
+    html = _cascade(client, team_url)
+    assert _li_path(html, "Rekap data kasus harian") == ["Laporan surveilans DBD mingguan"]
+    assert "Arsip tertata" not in html and "Menurunnya kasus DBD" not in html
+    assert f'href="/cascade/?unit={p2p.id}&amp;year={YEAR}"' in html  # back up to the Atasan's own team
+
+
 def test_cascade_queries_are_constant(client, db, org, cascade):
     from app.performance.models import Rhk, Skp
 
     login(client, org.username("analis"))
-    url = f"/cascade/?unit={org.units['dinkes'].id}&year={YEAR}"
-    client.get(url)
-    with count_queries(db) as few:
+    urls = [f"/cascade/?unit={org.units[u].id}&year={YEAR}" for u in ("dinkes", "pkm")]
+    few = {}
+    for url in urls:
         client.get(url)
+        with count_queries(db) as few[url]:
+            client.get(url)
     people = _staff(db, org, "pkm", 20, supervisor=org.employees["kapus"])
     for person in people:
-        skp = Skp(employee_id=person.id, unit_id=person.unit_id, year=YEAR, status="DISETUJUI")
+        skp = Skp(employee_id=person.id, unit_id=person.unit_id, year=YEAR, status="DISETUJUI",
+                  rater_id=org.employees["kapus"].id)
         skp.rhks.append(Rhk(kind="UTAMA", text=f"RHK {person.name}", parent_rhk_id=cascade["kapus"][0].id))
+        skp.rhks.append(Rhk(kind="TAMBAHAN", text=f"Tambahan {person.name}"))
         db.session.add(skp)
     db.session.commit()
-    client.get(url)
-    with count_queries(db) as many:
-        html = client.get(url).get_data(as_text=True)
-    assert len(many) == len(few) <= 15
-    assert _li_path(html, f"RHK {people[0].name}") == ["Meningkatnya derajat kesehatan masyarakat",
-                                                      "Pelayanan puskesmas sesuai standar"]
+    for url in urls:
+        client.get(url)
+        with count_queries(db) as many:
+            html = client.get(url).get_data(as_text=True)
+        assert len(many) == len(few[url]) <= 15, many
+    assert _li_path(html, f"RHK {people[0].name}") == ["Pelayanan puskesmas sesuai standar"]
+    assert _count_class(html, "portal-rhk-flag") == 21
+    dinkes = _cascade(client, urls[0])
+    assert _subunit_row(dinkes, org.units["pkm"]) == (22, 21)
 
 
 def test_build_cascade_cuts_loops_and_keeps_every_rhk_once():

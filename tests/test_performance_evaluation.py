@@ -334,3 +334,52 @@ def test_evaluation_page_runs_a_constant_number_of_queries(client, db, org, peri
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 15, counts  # the issue's budget per screen
+
+
+def test_rate_list_puts_the_rater_work_first_and_pages(client, db, org, period, monkeypatch):
+    """"Evaluations to rate": the self-assessed ones (waiting for the rating) first, then the rated ones (to
+    finalise), then the open ones; a page at a time with the total in the heading."""
+    from app.performance import evaluation_views
+
+    first = open_evaluation(db, org, period, "staff1", "kabid")
+    second = open_evaluation(db, org, period, "staff2", "kabid")
+    S.save_self_assessment(db.session, ctx(org, "staff2"), second, "Target tercapai.", second.version)
+    login(client, org.username("kabid"))
+    html = client.get("/rate/").get_data(as_text=True)
+    assert html.index(f'data-evaluation="{second.id}"') < html.index(f'data-evaluation="{first.id}"')
+    assert 'portal-list-total">2<' in html and "portal-pager" not in html
+    monkeypatch.setattr(evaluation_views, "PAGE_SIZE", 1)
+    page1, page2 = (client.get(f"/rate/?page={n}").get_data(as_text=True) for n in (1, 2))
+    assert f'data-evaluation="{second.id}"' in page1 and f'data-evaluation="{first.id}"' not in page1
+    assert f'data-evaluation="{first.id}"' in page2 and "portal-pager" in page2
+    assert f'data-evaluation="{first.id}"' in client.get("/rate/?page=99").get_data(as_text=True)  # the last
+
+
+def test_plan_visible_agrees_with_the_scope_clause(db, org):
+    """The single-record pages check the scope by walking up from the plan (``scope.plan_visible``); the lists
+    filter with ``scope.skp_clause``: both give the same answer for every plan and every person."""
+    from app.performance.scope import skp_clause, skp_visible
+    from app.security.scope import Scope, build_scope
+
+    e = org.employees
+    plans = []
+    for key, person in e.items():
+        rater = person.supervisor
+        plans.append(Skp(employee_id=person.id, unit_id=person.unit_id, year=YEAR, status="DRAFT",
+                         rater_id=rater.id if rater else None,
+                         rater_supervisor_id=rater.supervisor_id if rater else None))
+    # a plan written in another unit than the employee's (moved since), rated by someone outside the chain
+    plans.append(Skp(employee_id=e["guru"].id, unit_id=org.units["pkm"].id, year=YEAR - 1, status="DRAFT",
+                     rater_id=e["kapus"].id, rater_supervisor_id=e["kadis"].id))
+    db.session.add_all(plans)
+    db.session.commit()
+    scopes = [Scope(), Scope(everything=True)]
+    for key, user in org.users.items():
+        person = e.get(key)
+        names = {r.name for r in user.roles} | ({"Pegawai"} if person is not None else set())
+        scopes.append(build_scope(names, person.id if person else None, person.unit_id if person else None))
+    scopes.append(Scope(employee_id=e["kabid"].id, subordinates_of=e["kabid"].id, unit_root_id=org.units["pkm"].id))
+    for scope in scopes:
+        listed = set(db.session.scalars(sa.select(Skp.id).where(skp_clause(scope))))
+        checked = {skp.id for skp in plans if skp_visible(db.session, scope, skp)}
+        assert listed == checked, scope

@@ -79,3 +79,71 @@ class AjaxSelectField(Field):
     def pre_validate(self, form):
         if self.data is None and not self.allow_blank and self._formdata_pk is None:
             raise ValidationError(_l("This field is required."))
+
+
+# --- several records: the same scoped lookups in select2's multiple mode (e.g. the target units of a training
+# session). Only the chosen records are rendered; each posted id is re-checked against the lookup's scope.
+
+MAX_CHOICES = 200
+
+
+class AjaxMultiSelectWidget:
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        attrs = {
+            "class": "form-control portal-ajax-select",
+            "name": field.name,
+            "id": kwargs["id"],
+            "multiple": "multiple",
+            "data-url": url_for("LookupView.lookup", kind=field.kind),
+            "data-placeholder": str(_l("Type to search…")),
+            "data-allow-clear": "true",
+        }
+        html = ["<select " + " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items()) + ">"]
+        for obj in field.data or []:
+            html.append(f'<option value="{escape(obj.id)}" selected>{escape(field.lookup.label(obj))}</option>')
+        html.append("</select>")
+        return Markup("".join(html))
+
+
+class AjaxMultiSelectField(Field):
+    widget = AjaxMultiSelectWidget()
+
+    def __init__(self, label=None, validators=None, kind=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.kind = kind
+
+    @property
+    def lookup(self):
+        from app.core.lookups import get_lookup
+
+        return get_lookup(self.kind)
+
+    def _value(self):
+        return ""
+
+    def process_formdata(self, valuelist):
+        from app.core.web import is_record_id
+
+        chosen, seen = [], set()
+        raw_values = [v.strip() for v in valuelist if v and v.strip()]
+        if len(raw_values) > MAX_CHOICES:
+            self.data = []
+            raise ValueError(_l("Too many choices."))
+        for raw in raw_values:
+            if not is_record_id(raw):
+                self.data = []
+                raise ValueError(_l("Invalid choice"))
+            pk = int(raw)
+            if pk in seen:
+                continue
+            seen.add(pk)
+            obj = self.lookup.get_in_scope(pk)
+            if obj is None:
+                self.data = []
+                raise ValueError(_l("Invalid choice: the record does not exist or is outside your access"))
+            chosen.append(obj)
+        self.data = chosen
+
+    def populate_obj(self, obj, name):
+        setattr(obj, name, list(self.data or []))

@@ -63,7 +63,11 @@ def demo_command(reset, size, today):
 @click.option("--years", type=click.IntRange(min=0, max=20), default=0, show_default=True,
               help="Years of performance data (plans, progress, evaluations) ending with this year; the bench "
                    "uses 5.")
-def generate_command(employees, units, seed, accounts, reset, years):
+@click.option("--training", is_flag=True,
+              help="Also generate training, socialization and award data at Palembang scale (2,000 sessions, "
+                   "150,000 participants, material and acknowledgements, award decisions): "
+                   "app.demo.training_generator.")
+def generate_command(employees, units, seed, accounts, reset, years, training):
     """Generate benchmark data of any size (bulk inserts, no audit trail). Accounts share one password:
     BENCH_PASSWORD when set, else generated and printed."""
     from app.demo.generator import GeneratorError, generate
@@ -88,5 +92,10 @@ def generate_command(employees, units, seed, accounts, reset, years):
                f"{result.accounts} accounts in {result.seconds:.2f} s ({timings})")
     if result.performance:
         click.echo("performance: " + ", ".join(f"{k} {v}" for k, v in result.performance.items()))
+    if training:
+        from app.demo.training_generator import generate_training
+
+        done = generate_training(db.session, seed=seed, years=max(years, 1))
+        click.echo(f"training in {done.seconds:.2f} s: " + ", ".join(f"{k} {v}" for k, v in done.counts.items()))
     if accounts and not os.environ.get("BENCH_PASSWORD"):
         click.echo(f"password of every generated account: {password}")

@@ -587,6 +587,10 @@ def load_demo(sm, reset: bool = False, size: str = "full", password: Optional[st
         from .performance import load_performance_demo
 
         performance = load_performance_demo(session, today or date.today())
+        from .socialization import load_socialization_demo  # material, acknowledgements, award decisions
+        performance.counts.update(load_socialization_demo(session, today or date.today()).counts)
+        performance.counts.update(__import__("app.demo.training", fromlist=["load_training_demo"])
+                                  .load_training_demo(session, today or date.today()).counts)  # app/demo/training.py
         session.commit()
         bulk.analyze(session.connection())
         session.commit()

@@ -6,18 +6,21 @@
 * ``OrganisationRatingView`` — predikat kinerja organisasi per unit and period (Pimpinan: read, own subtree).
 * ``PredikatDistributionView`` (/predikat-distribution/) — the staff predikat of a unit subtree for a
                                period against the curve of its organisation rating (warnings only).
-* ``CascadeView`` (/cascade/) — from the unit head's RHKs down to every staff RHK that supports them.
+* ``CascadeView`` (/cascade/) — the cascade one level at a time: the unit head's RHKs with the RHKs of the
+                               unit's staff and of its sub-unit heads that support them (links down to each
+                               sub-unit, a table of sub-units with their unsupported RHKs), or an Atasan's team.
 
 The rules stay in the pure modules (``deadlines``, ``distribution``, ``rating``); what needs the database
 is in the small functions at the top of this module (``validate_period``, ``generate_periods``,
-``predikat_counts``, ``cascade_rows``), written so that they can move to ``services.py`` unchanged: they
-take the session as an argument and know nothing of Flask. Every screen runs a constant number of
-queries and aggregates in SQL (no evaluation is loaded as an object).
+``predikat_counts``, ``cascade_rows``, ``unit_level``, ``team_level``), written so that they can move to
+``services.py`` unchanged: they take the session as an argument and know nothing of Flask. Every screen runs
+a constant number of queries and aggregates in SQL (no evaluation is loaded as an object).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -33,7 +36,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
 from wtforms import BooleanField, Form, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
@@ -574,11 +577,21 @@ class PredikatDistributionView(BaseView):
 
 # --- the cascade tree --------------------------------------------------------------------------------------
 
-# Above this many RHKs (a whole Dinas Pendidikan: 6,000 teachers, 30,000 RHKs, an 8 MB page) the tree shows
-# only the head's RHKs with the number of RHKs supporting each, and at most CASCADE_LIST_MAX flagged ones;
-# the sub-units' own trees stay complete.
-CASCADE_FULL_MAX = 2000
-CASCADE_LIST_MAX = 200
+# The tree is read one level at a time (a whole Dinas Pendidikan is 6,000 teachers and 30,000 RHKs): a unit's
+# level shows the head's RHKs with the RHKs of the unit's own staff and of the heads of its direct sub-units
+# that support them; a sub-unit head's RHKs link to that sub-unit's level. A team's level (an Atasan) shows
+# the leader's RHKs with those of the direct reports, and links to the team of each report who leads one.
+# The staff of a level come CASCADE_PAGE_SIZE people a page (sub-unit heads first); the table of sub-units
+# counts, per sub-unit subtree, the plans and the RHKs that support nothing.
+CASCADE_PAGE_SIZE = 25
+
+
+@lru_cache(maxsize=None)
+def _alias(model, name):
+    """An alias for the queries below, made once (building one per request costs more than some of the
+    queries; not at import: the mappers must be configured first)."""
+    return aliased(model, name=name)
+
 
 RHK_KIND_LABELS = {RhkKind.UTAMA.value: _l("Main"), RhkKind.TAMBAHAN.value: _l("Additional")}
 
@@ -614,7 +627,7 @@ def build_cascade(rows: Iterable, root_employee_ids: Iterable[int]) -> CascadeTr
     employee_id and employee_name, in this order (tuples or rows), in display order."""
     roots_of = set(root_employee_ids)
     nodes = {}
-    for rhk_id, text, kind, parent_rhk_id, employee_id, employee_name in rows:  # by position: 30,000 rows
+    for rhk_id, text, kind, parent_rhk_id, employee_id, employee_name in rows:  # by position
         nodes[rhk_id] = CascadeNode(rhk_id, text, kind, employee_id, employee_name, parent_rhk_id)
     children = defaultdict(list)
     for node in nodes.values():
@@ -645,18 +658,21 @@ def build_cascade(rows: Iterable, root_employee_ids: Iterable[int]) -> CascadeTr
                        plan_count=len({n.employee_id for n in nodes.values()}))
 
 
-def cascade_rows(session, year: int, unit_id: Optional[int] = None, employee_ids_select=None):
-    """The RHKs of the current plans of ``year``, of the unit subtree or of the given employees, with the
-    employee's name: one query, UTAMA first, then each plan's own order."""
-    q = (select(Rhk.id, Rhk.text, Rhk.kind, Rhk.parent_rhk_id, Skp.employee_id,
-                Employee.name.label("employee_name"))
+def _current_plans(year: int):
+    return and_(Skp.year == year, Skp.is_current.is_(True))
+
+
+def cascade_rows(session, year: int, employee_ids: Iterable[int]):
+    """(id, text, kind, parent_rhk_id, employee_id, employee_name) of the RHKs of the current plans of ``year``
+    of the given employees: one query, in the order of ``employee_ids``' names, UTAMA first, then each plan's
+    own order."""
+    ids = sorted(set(employee_ids))
+    if not ids:
+        return []
+    q = (select(Rhk.id, Rhk.text, Rhk.kind, Rhk.parent_rhk_id, Skp.employee_id, Employee.name.label("employee_name"))
          .join(Skp, Skp.id == Rhk.skp_id).join(Employee, Employee.id == Skp.employee_id)
-         .where(Skp.year == year, Skp.is_current.is_(True)))
-    if unit_id is not None:
-        q = q.where(Skp.unit_id.in_(S.unit_subtree_ids(unit_id)))
-    else:
-        q = q.where(Skp.employee_id.in_(employee_ids_select))
-    # plain Core rows (no ORM row processing): a large OPD returns tens of thousands
+         .where(_current_plans(year), Skp.employee_id.in_(ids)))
+    # plain Core rows (no ORM row processing)
     return session.connection().execute(q.order_by(Employee.name, Skp.employee_id, Rhk.kind.desc(),
                                                    Rhk.sort_order, Rhk.id)).all()
 
@@ -664,21 +680,181 @@ def cascade_rows(session, year: int, unit_id: Optional[int] = None, employee_ids
 def unit_heads(session, unit_id: int) -> list:
     """(id, name) of the head of a unit: the holder of its head position, else the employees of the unit
     whose supervisor is outside it (or who have none). One query."""
-    boss = aliased(Employee)
-    head_position = select(Unit.head_position_id).where(Unit.id == unit_id).scalar_subquery()
+    boss = _alias(Employee, "boss")
+    holders = (select(Employee.id, Employee.name, literal(True).label("holds"))
+               .join(Unit, Unit.head_position_id == Employee.position_id).where(Unit.id == unit_id))
+    reports_out = (select(Employee.id, Employee.name, literal(False).label("holds"))
+                   .outerjoin(boss, boss.id == Employee.supervisor_id)
+                   .where(Employee.unit_id == unit_id, or_(Employee.supervisor_id.is_(None), boss.unit_id != unit_id)))
+    # two index lookups (head position; the unit's employees) rather than one OR over the whole table
+    rows = session.execute(select(union_all(holders, reports_out).subquery())).all()
+    rows.sort(key=lambda r: (r.name, r.id))
+    holders = list(dict.fromkeys((r.id, r.name) for r in rows if r.holds))
+    return holders or list(dict.fromkeys((r.id, r.name) for r in rows))
+
+
+@dataclass
+class CascadeMember:
+    """A person on a level besides the head: ``unit_id`` is the sub-unit they head (a link to its level),
+    ``leads`` is True when people report to them (a link to their team's level)."""
+
+    employee_id: int
+    name: str
+    unit_id: Optional[int] = None
+    leads: bool = False
+
+
+def _page_of(session, members_query, page: int, size: int):
+    """(total, rows of the page) of a members query with a ``sort`` and a ``name`` column: one query (the
+    total is a window count)."""
+    sub = members_query.subquery()
     rows = session.execute(
-        select(Employee.id, Employee.name, (Employee.position_id == head_position).label("holds"))
-        .outerjoin(boss, boss.id == Employee.supervisor_id)
-        .where(or_(Employee.position_id == head_position,
-                   and_(Employee.unit_id == unit_id,
-                        or_(Employee.supervisor_id.is_(None), boss.unit_id != unit_id))))
-        .order_by(Employee.name)).all()
-    holders = [(r.id, r.name) for r in rows if r.holds]
-    return holders or [(r.id, r.name) for r in rows]
+        select(sub, func.count().over().label("total")).order_by(sub.c.sort, sub.c.name, sub.c.employee_id)
+        .offset((page - 1) * size).limit(size)).all()
+    if not rows and page > 1:  # past the last page: show the last one
+        total = session.scalar(select(func.count()).select_from(sub))
+        last = max(1, -(-total // size))
+        return _page_of(session, members_query, last, size) if last < page else (total, [])
+    return (rows[0].total if rows else 0), rows
+
+
+def unit_level_members(session, unit_id: int, year: int, head_ids, page: int = 1,
+                       size: int = CASCADE_PAGE_SIZE):
+    """(total, page, [CascadeMember]) of a unit's level: the heads of its direct sub-units (first), then the
+    unit's own staff, by name; people with a current plan of ``year`` only, the unit's heads left out. The
+    head of a sub-unit is the holder of its head position and whoever in it reports to someone outside it
+    (as ``unit_heads``: their RHKs are the ones that support this level's). One query."""
+    child, holder, boss = _alias(Unit, "child_unit"), _alias(Employee, "holder"), _alias(Employee, "boss")
+    sub_heads = (select(Skp.employee_id.label("employee_id"), holder.name.label("name"),
+                        child.id.label("unit_id"), literal(0).label("sort"))
+                 .join(child, child.id == Skp.unit_id)
+                 .join(holder, holder.id == Skp.employee_id)
+                 .outerjoin(boss, boss.id == holder.supervisor_id)
+                 .where(child.parent_id == unit_id, _current_plans(year),
+                        or_(holder.position_id == child.head_position_id, holder.supervisor_id.is_(None),
+                            boss.unit_id != child.id)))
+    staff = (select(Skp.employee_id.label("employee_id"), Employee.name.label("name"),
+                    null().label("unit_id"), literal(1).label("sort"))
+             .join(Employee, Employee.id == Skp.employee_id)
+             .where(Skp.unit_id == unit_id, _current_plans(year), Skp.employee_id.not_in(list(head_ids) or [0])))
+    total, rows = _page_of(session, union_all(sub_heads, staff), page, size)
+    pages = max(1, -(-total // size))
+    return total, min(page, pages), [CascadeMember(r.employee_id, r.name, unit_id=r.unit_id) for r in rows]
+
+
+def team_level_members(session, lead_id: int, year: int, page: int = 1, size: int = CASCADE_PAGE_SIZE):
+    """(total, page, [CascadeMember]) of a team's level: the people reporting directly to ``lead_id`` who have
+    a current plan of ``year``, those who lead a team of their own first, by name. One query."""
+    below = _alias(Employee, "member")
+    leads = select(below.id).where(below.supervisor_id == Employee.id).exists()
+    members = (select(Employee.id.label("employee_id"), Employee.name.label("name"),
+                      case((leads, 0), else_=1).label("sort"))
+               .join(Skp, and_(Skp.employee_id == Employee.id, _current_plans(year)))
+               .where(Employee.supervisor_id == lead_id))
+    total, rows = _page_of(session, members, page, size)
+    pages = max(1, -(-total // size))
+    return total, min(page, pages), [CascadeMember(r.employee_id, r.name, leads=r.sort == 0) for r in rows]
+
+
+@dataclass
+class SubUnitRow:
+    unit_id: int
+    name: str
+    code: str
+    head: Optional[str]
+    plans: int = 0
+    unsupported: int = 0
+
+
+def subunit_summary(session, unit_id: int, year: int) -> list:
+    """The direct sub-units of a unit with their head's name and, over each one's whole subtree, the number
+    of current plans of ``year`` and of their RHKs that support nothing. Two queries: the units of the subtree,
+    then one GROUP BY per unit (summed by branch here)."""
+    holder, member, boss = _alias(Employee, "holder"), _alias(Employee, "member"), _alias(Employee, "boss")
+    # the head of a direct sub-unit: the holder of its head position, else (as ``unit_heads``) someone in it
+    # who reports outside it
+    reports_out = (select(func.min(member.name)).outerjoin(boss, boss.id == member.supervisor_id)
+                   .where(member.unit_id == Unit.id, or_(member.supervisor_id.is_(None), boss.unit_id != Unit.id))
+                   .scalar_subquery())
+    units = session.execute(
+        select(Unit.id, Unit.parent_id, Unit.name, Unit.code,
+               case((Unit.parent_id == unit_id, func.coalesce(holder.name, reports_out)), else_=null()).label("head"))
+        .outerjoin(holder, and_(holder.position_id == Unit.head_position_id, Unit.parent_id == unit_id))
+        .where(Unit.id.in_(S.unit_subtree_ids(unit_id))).order_by(Unit.code, holder.name)).all()
+    children, parent_of = {}, {}
+    for u in units:
+        parent_of[u.id] = u.parent_id
+        if u.parent_id == unit_id and u.id != unit_id and u.id not in children:
+            children[u.id] = SubUnitRow(u.id, u.name, u.code, u.head)
+    if not children:
+        return []
+    # per unit: the plans (index on unit and year) and, per plan, its RHKs that support nothing (a correlated
+    # count on the plan's RHKs: the same plan on SQLite and PostgreSQL, whatever their statistics say)
+    unsupported = (select(func.count()).select_from(Rhk)
+                   .where(Rhk.skp_id == Skp.id, Rhk.parent_rhk_id.is_(None)).scalar_subquery())
+    per_unit = {unit: {"plans": plans, "unsupported": flagged or 0} for unit, plans, flagged in session.execute(
+        select(Skp.unit_id, func.count(), func.sum(unsupported))
+        .where(_current_plans(year), Skp.unit_id.in_(sorted(parent_of))).group_by(Skp.unit_id)).all()}
+    for branch, counts in counts_by_branch(per_unit, unit_id, parent_of).items():
+        if branch in children:
+            children[branch].plans = counts.get("plans", 0)
+            children[branch].unsupported = counts.get("unsupported", 0)
+    return list(children.values())
+
+
+@dataclass
+class CascadeLevel:
+    heads: list  # (id, name)
+    tree: CascadeTree
+    members: list  # CascadeMember of this page
+    total: int  # people on the level besides the heads (all pages)
+    page: int
+    pages: int
+    subunits: list = field(default_factory=list)  # SubUnitRow (a unit's level)
+    teams: list = field(default_factory=list)  # CascadeMember who lead a team (a team's level)
+
+
+def _level(session, year, heads, total, page, members, size) -> CascadeLevel:
+    rows = cascade_rows(session, year, [h[0] for h in heads] + [m.employee_id for m in members])
+    tree = build_cascade(rows, [h[0] for h in heads])
+    return CascadeLevel(heads, tree, members, total, page, max(1, -(-total // size)))
+
+
+def unit_level(session, unit_id: int, year: int, page: int = 1, size: int = CASCADE_PAGE_SIZE) -> CascadeLevel:
+    """One level of a unit's cascade (see CASCADE_PAGE_SIZE): heads, the page of members, their RHKs nested,
+    the sub-units. Five queries."""
+    heads = unit_heads(session, unit_id)
+    total, page, members = unit_level_members(session, unit_id, year, [h[0] for h in heads], page, size)
+    level = _level(session, year, heads, total, page, members, size)
+    level.subunits = subunit_summary(session, unit_id, year)
+    return level
+
+
+def team_level(session, lead_id: int, lead_name: str, year: int, page: int = 1,
+               size: int = CASCADE_PAGE_SIZE) -> CascadeLevel:
+    """One level of a team's cascade: the leader's RHKs with those of the direct reports (a page of them),
+    links to the teams below. Two queries."""
+    total, page, members = team_level_members(session, lead_id, year, page, size)
+    level = _level(session, year, [(lead_id, lead_name)], total, page, members, size)
+    level.teams = [m for m in members if m.leads]
+    return level
+
+
+def _unit_path(unit_id: int, scope) -> list:
+    """(id, name, code) of the unit and its ancestors within the scope, the top first (one query)."""
+    up = select(Unit.id.label("id"), Unit.parent_id.label("parent_id"), literal(0).label("depth")) \
+        .where(Unit.id == unit_id).cte("unit_path", recursive=True)
+    parent = _alias(Unit, "parent_unit")
+    up = up.union_all(select(parent.id, parent.parent_id, up.c.depth + 1).where(parent.id == up.c.parent_id,
+                                                                                  up.c.depth < 50))
+    rows = db.session.execute(select(Unit.id, Unit.name, Unit.code, up.c.depth).join(up, up.c.id == Unit.id)
+                              .where(S.unit_clause(scope))).all()
+    return [SimpleNamespace(id=r.id, name=r.name, code=r.code) for r in sorted(rows, key=lambda r: -r.depth)]
 
 
 class CascadeView(BaseView):
-    """Pohon kinerja: from the unit head's RHKs down to every staff RHK that supports them."""
+    """Pohon kinerja, one level at a time: a unit's head with the unit's staff and sub-unit heads (Pengelola,
+    Pimpinan), or an Atasan's team (``lead``: the Atasan or someone below them)."""
 
     route_base = "/cascade"
     class_permission_name = "Cascade"
@@ -688,43 +864,77 @@ class CascadeView(BaseView):
     @expose("/")
     @has_access
     def index(self):
+        from .evaluation_views import page_arg
+
         scope = current_scope()
         today_year = date.today().year
         raw_year = request.args.get("year", "").strip()
         year = int(raw_year) if raw_year.isdigit() and YEAR_MIN <= int(raw_year) <= YEAR_MAX else today_year
         employee_id, own_unit_id = self.appbuilder.sm.current_employee()
         unit_id = _int_arg("unit")
+        lead_id = _int_arg("lead")
         team_only = bool(scope.subordinates_of) and not scope.everything and not scope.unit_root_id
         if unit_id is None:
             unit_id = scope.unit_root_id if (scope.unit_root_id and not scope.everything) else \
                 (own_unit_id if scope.subordinates_of and not scope.everything else None)
-        context = {"year": year, "unit": None, "picker": _unit_choice(None, None, None), "tree": None,
-                   "max_depth": None, "list_max": CASCADE_LIST_MAX, "heads": [], "team": False,
+        context = {"year": year, "unit": None, "picker": _unit_choice(None, None, None), "level": None,
+                   "tree": None, "heads": [], "team": False, "lead": None, "path": [], "drill": {},
+                   "up_url": None, "up_name": None,
                    "can_choose_unit": scope.everything or bool(scope.unit_root_id),
                    "kind_labels": RHK_KIND_LABELS}
         if unit_id is not None:
-            in_unit_scope = _unit_in_scope(unit_id, scope)
+            path = _unit_path(unit_id, scope)
+            in_unit_scope = bool(path) and path[-1].id == unit_id
             team = not in_unit_scope and bool(scope.subordinates_of) and unit_id == own_unit_id
             if not in_unit_scope and not team:
                 abort(404)
-            unit = db.session.execute(select(Unit.id, Unit.name, Unit.code).where(Unit.id == unit_id)).one()
-            context.update(unit=SimpleNamespace(id=unit.id, name=unit.name, code=unit.code),
-                           picker=_unit_choice(*unit))
+            if team:
+                unit = db.session.execute(select(Unit.id, Unit.name, Unit.code).where(Unit.id == unit_id)).one()
+                path = [SimpleNamespace(id=unit.id, name=unit.name, code=unit.code)]
+            unit = path[-1]
+            context.update(unit=unit, picker=_unit_choice(unit.id, unit.name, unit.code), path=path[:-1])
             if team or team_only:
-                heads = db.session.execute(select(Employee.id, Employee.name)
-                                           .where(Employee.id == scope.subordinates_of)).all()
-                rows = cascade_rows(db.session, year, employee_ids_select=select(Employee.id).where(
-                    or_(Employee.id == scope.subordinates_of,
-                        Employee.id.in_(S.subordinate_ids(scope.subordinates_of)))))
-                context["team"] = True
+                lead = self._lead(lead_id, scope)
+                level = team_level(db.session, lead.id, lead.name, year, page_arg(), CASCADE_PAGE_SIZE)
+                me = scope.subordinates_of
+                own = {"unit": unit_id, "year": year}
+                context.update(team=True, lead=lead, drill={
+                    m.employee_id: (url_for("CascadeView.index", lead=m.employee_id, **own),
+                                    _("Team of %(name)s", name=m.name)) for m in level.teams})
+                if lead.id != me:  # one level up: the leader's own leader (the signed-in Atasan or below them)
+                    up = db.session.execute(select(Employee.id, Employee.name)
+                                            .where(Employee.id == lead.supervisor_id)).first()
+                    if up is not None:
+                        context.update(up_url=url_for("CascadeView.index", lead=up.id if up.id != me else None,
+                                                      **own), up_name=up.name)
+                here = dict(own, lead=lead.id if lead.id != me else None)
             else:
-                heads = unit_heads(db.session, unit_id)
-                rows = cascade_rows(db.session, year, unit_id=unit_id)
-            context["heads"] = [{"id": h[0], "name": h[1]} for h in heads]
-            context["tree"] = build_cascade(rows, [h[0] for h in heads])
-            context["max_depth"] = 1 if context["tree"].rhk_count > CASCADE_FULL_MAX else None
-            context["list_max"] = CASCADE_LIST_MAX
-        return self.render_template("portal/performance/cascade.html", title=_l("Cascade tree"), **context)
+                level = unit_level(db.session, unit_id, year, page_arg(), CASCADE_PAGE_SIZE)
+                names = {u.unit_id: u.name for u in level.subunits}
+                context["drill"] = {m.employee_id: (url_for("CascadeView.index", unit=m.unit_id, year=year),
+                                                    names.get(m.unit_id, ""))
+                                    for m in level.members if m.unit_id}
+                here = {"unit": unit_id, "year": year}
+            context.update(level=level, tree=level.tree, heads=[{"id": h[0], "name": h[1]} for h in level.heads],
+                           page_size=CASCADE_PAGE_SIZE,
+                           page_url=lambda n: url_for("CascadeView.index", page=n if n > 1 else None, **here))
+        texts = SimpleNamespace(kinds={k: str(v) for k, v in RHK_KIND_LABELS.items()},
+                                flag=_("supports no RHK of the supervisor"), drill=_("The RHKs that support it"))
+        return self.render_template("portal/performance/cascade.html", title=_l("Cascade tree"), texts=texts,
+                                    **context)
+
+    @staticmethod
+    def _lead(lead_id, scope):
+        """The leader of the team shown: the signed-in Atasan, or (``lead``) someone below them (else 404)."""
+        me = scope.subordinates_of
+        wanted = lead_id or me
+        q = select(Employee.id, Employee.name, Employee.supervisor_id).where(Employee.id == wanted)
+        if wanted != me:
+            q = q.where(Employee.id.in_(S.subordinate_ids(me)))
+        row = db.session.execute(q).first()
+        if row is None:
+            abort(404)
+        return row
 
 
 # --- registration ------------------------------------------------------------------------------------------

@@ -46,9 +46,9 @@ import sqlalchemy as sa
 from fpdf import FPDF
 from fpdf.enums import Align, CellBordersLayout, MethodReturnValue, TableCellFillMode, VAlign, XPos, YPos
 from fpdf.fonts import FontFace
-from sqlalchemy.orm import Session, lazyload, object_session, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, object_session, selectinload
 
-from ..organisation.models import Employee
+from ..organisation.models import Employee, Position, Unit
 from .deadlines import PeriodKind
 from .models import Approach, CoreValue, Evaluation, Indicator, Progress, Rhk, RhkKind, Skp
 from .rating import OrgRating, Predikat, Rating
@@ -452,8 +452,8 @@ def _core_values_for(obj, core_values: Optional[Sequence[CoreValue]]) -> list[Co
     session = object_session(obj)
     if session is None:
         raise ValueError("pass core_values, or an object attached to a session")
-    return list(session.scalars(sa.select(CoreValue).options(selectinload(CoreValue.guides))
-                                .order_by(CoreValue.sort_order)))
+    return list(session.scalars(sa.select(CoreValue).options(joinedload(CoreValue.guides))
+                                .order_by(CoreValue.sort_order)).unique())
 
 
 def _core_value_text(cv: CoreValue) -> str:
@@ -515,19 +515,28 @@ def _rhk_table_body(pdf: _Pdf, table, rhks: Iterable[Rhk], widths: Sequence[floa
 
 # --- SKP -------------------------------------------------------------------------------------------------
 
+def _person(relationship):
+    """Load option: a person of the plan with what the documents print (rank, position, unit) in the same
+    query, and nothing more (no supervisor, no parent units)."""
+    return joinedload(relationship).options(
+        lazyload(Employee.supervisor), joinedload(Employee.rank),
+        joinedload(Employee.unit).lazyload(Unit.parent),
+        joinedload(Employee.position).options(lazyload(Position.parent),
+                                               joinedload(Position.unit).lazyload(Unit.parent)))
+
+
 def load_skp_for_document(session: Session, skp_id: int) -> Optional[Skp]:
     """The SKP with everything ``skp_pdf`` reads (people, RHKs with indicators and the supervisor's RHK,
-    expectations), in a constant number of queries; None if there is no such plan."""
+    expectations), in four queries whatever its size: the plan joined with its three people; the RHKs joined
+    with their indicators; the supervisor's RHKs; the expectations. None if there is no such plan."""
     return session.scalars(
         sa.select(Skp).where(Skp.id == skp_id).options(
-            selectinload(Skp.employee).lazyload(Employee.supervisor),
-            selectinload(Skp.rater).lazyload(Employee.supervisor),
-            selectinload(Skp.rater_supervisor).lazyload(Employee.supervisor),
-            selectinload(Skp.rhks).options(selectinload(Rhk.indicators), selectinload(Rhk.parent)
+            _person(Skp.employee), _person(Skp.rater), _person(Skp.rater_supervisor),
+            selectinload(Skp.rhks).options(joinedload(Rhk.indicators), selectinload(Rhk.parent)
                                            .options(lazyload(Rhk.indicators), lazyload(Rhk.parent))),
             selectinload(Skp.expectations),
         )
-    ).one_or_none()
+    ).unique().one_or_none()
 
 
 def skp_pdf(skp: Skp, *, city: str = DEFAULT_CITY, printed_on: date, place: Optional[str] = None,
@@ -589,26 +598,26 @@ def skp_pdf(skp: Skp, *, city: str = DEFAULT_CITY, printed_on: date, place: Opti
 
 def load_evaluation_for_document(session: Session, evaluation_id: int) -> Optional[Evaluation]:
     """The evaluation with everything ``evaluation_pdf`` reads (period, objection, the plan's people, RHKs
-    with indicators, the supervisor's RHK, progress with evidence, feedback, expectations), in a constant
-    number of queries; None if there is no such evaluation."""
+    with indicators, the supervisor's RHK, progress with evidence, feedback, expectations), in seven queries
+    whatever the plan's size: the evaluation joined with its period, objection, plan and the plan's people;
+    the RHKs joined with their indicators; the supervisor's RHKs; the progress joined with its evidence; the
+    feedback; the expectations. None if there is no such evaluation."""
     return session.scalars(
         sa.select(Evaluation).where(Evaluation.id == evaluation_id).options(
-            selectinload(Evaluation.period),
-            selectinload(Evaluation.objection),
-            selectinload(Evaluation.skp).options(
-                selectinload(Skp.employee).lazyload(Employee.supervisor),
-                selectinload(Skp.rater).lazyload(Employee.supervisor),
-                selectinload(Skp.rater_supervisor).lazyload(Employee.supervisor),
+            joinedload(Evaluation.period),
+            joinedload(Evaluation.objection).lazyload("*"),
+            joinedload(Evaluation.skp).options(
+                _person(Skp.employee), _person(Skp.rater), _person(Skp.rater_supervisor),
                 selectinload(Skp.rhks).options(
-                    selectinload(Rhk.indicators),
+                    joinedload(Rhk.indicators),
                     selectinload(Rhk.parent).options(lazyload(Rhk.indicators), lazyload(Rhk.parent)),
-                    selectinload(Rhk.progress).selectinload(Progress.evidence),
+                    selectinload(Rhk.progress).joinedload(Progress.evidence),
                 ),
                 selectinload(Skp.feedback),
                 selectinload(Skp.expectations),
             ),
         )
-    ).one_or_none()
+    ).unique().one_or_none()
 
 
 def _in_period(progress: Progress, period) -> bool:

@@ -13,8 +13,8 @@
 * ``NotificationView``   (/notifications/)   — the signed-in user's in-app notifications, 25 a page;
   POST /notifications/<id>/read and /notifications/read-all.
 
-Every record is loaded through the row scope (``scope.evaluation_clause`` / ``objection_clause``): outside
-it the answer is 404. Every change goes through ``services`` (which check the workflow, the person's
+Every record is loaded through the row scope (``scope.skp_visible`` on the evaluation's plan,
+``objection_clause``; the lists filter by the person's own part): outside it the answer is 404. Every change goes through ``services`` (which check the workflow, the person's
 capacity and the input): a refusal re-renders the page with the message (422), a version conflict with the
 conflict message (409), both keeping what was typed. Which forms are shown follows
 ``workflow.allowed_steps`` for the person's capacities (``services.actor_roles``).
@@ -26,8 +26,8 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy import and_, case, func, literal, or_, select, update
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from app.core.errors import ConflictError, DomainValidationError
 from app.core.web import is_record_id
@@ -38,7 +38,7 @@ from . import deadlines, documents, notify, services
 from .api import request_context
 from .models import CoreValue, Evaluation, Notification, Objection, Progress, Rhk, Skp, TransitionEntity
 from .rating import PREDIKAT_MATRIX, RATING_LABELS, Predikat, Rating
-from .scope import evaluation_clause, objection_clause
+from .scope import objection_clause, plan_visible, skp_visible
 from .workflow import (EVALUATION_MACHINE, OBJECTION_DECISION_LABELS, OBJECTION_MACHINE, Actor,
                        EvaluationState, ObjectionDecision, ObjectionState, TransitionError, allowed_steps,
                        can_edit)
@@ -90,9 +90,37 @@ def _period_label(period):
 
 
 def _list_query():
-    return select(Evaluation).options(selectinload(Evaluation.skp).options(
-        selectinload(Skp.employee).lazyload(Employee.supervisor)), selectinload(Evaluation.period),
-        selectinload(Evaluation.objection))
+    """Evaluations joined with their plan and the plan's employee (what every list row shows), the period and
+    the objection one query each for the whole page."""
+    return (select(Evaluation).join(Skp, Skp.id == Evaluation.skp_id)
+            .options(contains_eager(Evaluation.skp).joinedload(Skp.employee).lazyload("*"),
+                     selectinload(Evaluation.period), selectinload(Evaluation.objection).lazyload("*")))
+
+
+def page_arg(name: str = "page") -> int:
+    """The page number asked for (1 when missing or not a sensible number)."""
+    raw = request.values.get(name, "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100000 else 1
+
+
+def pager(page: int, total: int, size: int = PAGE_SIZE) -> dict:
+    """Page ``page`` (moved into range) of ``total`` rows: its number, the number of pages, the offset and the
+    page numbers to link (the first, the last and two either side of the current one; None for a gap)."""
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links, last = [], 0
+    for n in shown:
+        if n > last + 1:
+            links.append(None)
+        links.append(n)
+        last = n
+    return {"page": page, "pages": pages, "total": total, "offset": (page - 1) * size, "links": links}
+
+
+# the rater's work first: self-assessed (to rate), then rated (to finalise), then opened
+_RATE_ORDER = case({EvaluationState.PENILAIAN_DIRI.value: 0, EvaluationState.DINILAI.value: 1},
+                   value=Evaluation.status, else_=2)
 
 
 class _ListBase(BaseView):
@@ -101,10 +129,10 @@ class _ListBase(BaseView):
     default_view = "index"
     template = "portal/performance/evaluation_list.html"
 
-    def _render(self, title, rows, empty, show_employee):
+    def _render(self, title, rows, empty, show_employee, paging=None):
         return self.render_template(self.template, title=title, rows=rows, empty=empty,
                                     show_employee=show_employee, period_label=_period_label,
-                                    objection_label=OBJECTION_MACHINE.label_of)
+                                    objection_label=OBJECTION_MACHINE.label_of, paging=paging)
 
 
 class MyEvaluationsView(_ListBase):
@@ -118,13 +146,14 @@ class MyEvaluationsView(_ListBase):
         me = request_context().employee_id
         rows = []
         if me:
-            rows = db.session.scalars(_list_query().join(Skp, Skp.id == Evaluation.skp_id).where(
-                Skp.employee_id == me).order_by(Evaluation.id.desc())).all()
+            rows = db.session.scalars(_list_query().where(Skp.employee_id == me)
+                                      .order_by(Evaluation.id.desc())).all()
         return self._render(_l("My evaluations"), rows, _l("You have no evaluations yet."), False)
 
 
 class RateListView(_ListBase):
-    """Evaluations of the people I rate (``Skp.rater_id`` is me) that are not final yet."""
+    """Evaluations of the people I rate (``Skp.rater_id`` is me) that are not final yet, 25 a page: those
+    waiting for my rating first, then those waiting to be finalised, then the open ones."""
 
     route_base = "/rate"
 
@@ -132,34 +161,45 @@ class RateListView(_ListBase):
     @has_access
     def index(self):
         me = request_context().employee_id
-        rows = []
+        rows, paging = [], None
         if me:
-            rows = db.session.scalars(_list_query().join(Skp, Skp.id == Evaluation.skp_id).where(
-                Skp.rater_id == me, Skp.employee_id != me, Evaluation.status != EvaluationState.FINAL.value)
-                .order_by(Evaluation.id)).all()
-        return self._render(_l("Evaluations to rate"), rows, _l("No evaluations wait for your rating."), True)
+            # the status as a literal: SQLite uses the partial index of open evaluations only then
+            where = and_(Skp.rater_id == me, Skp.employee_id != me,
+                         Evaluation.status != literal(EvaluationState.FINAL.value, literal_execute=True))
+            total = db.session.scalar(select(func.count()).select_from(Evaluation)
+                                      .join(Skp, Skp.id == Evaluation.skp_id).where(where))
+            paging = pager(page_arg(), total, PAGE_SIZE)
+            # the page's ids first (from the index of open evaluations alone), then those 25 rows in full
+            page = (select(Evaluation.id).join(Skp, Skp.id == Evaluation.skp_id).where(where)
+                    .order_by(_RATE_ORDER, Evaluation.id).offset(paging["offset"]).limit(PAGE_SIZE))
+            rows = db.session.scalars(_list_query().where(Evaluation.id.in_(page))
+                                      .order_by(_RATE_ORDER, Evaluation.id)).all()
+        return self._render(_l("Evaluations to rate"), rows, _l("No evaluations wait for your rating."), True,
+                            paging)
 
 
 def load_evaluation(scope, pk: int):
-    """The evaluation in scope with everything the page shows, in a constant number of queries (the
-    period, the objection and the three people joined; RHKs, indicators, progress, evidence and feedback
-    one query each)."""
-    return db.session.scalars(
-        select(Evaluation).where(Evaluation.id == pk, evaluation_clause(scope)).options(
+    """The evaluation in scope with everything the page shows, in four queries whatever the plan's size: the
+    evaluation joined with its period, objection, plan and the plan's three people; the RHKs joined with their
+    indicators; the progress joined with its evidence; the feedback. The scope is checked on the loaded plan
+    (``scope.skp_visible``: a walk up from its employee and unit); None outside it."""
+    evaluation = db.session.scalars(
+        select(Evaluation).where(Evaluation.id == pk).options(
             joinedload(Evaluation.period),
             joinedload(Evaluation.objection).lazyload(Objection.evaluation),
-            selectinload(Evaluation.skp).options(
+            joinedload(Evaluation.skp).options(
                 joinedload(Skp.employee).lazyload(Employee.supervisor),
                 joinedload(Skp.rater).lazyload(Employee.supervisor),
                 joinedload(Skp.rater_supervisor).lazyload(Employee.supervisor),
                 selectinload(Skp.rhks).options(
-                    selectinload(Rhk.indicators),
+                    joinedload(Rhk.indicators),
                     lazyload(Rhk.parent),
-                    selectinload(Rhk.progress).selectinload(Progress.evidence),
+                    selectinload(Rhk.progress).joinedload(Progress.evidence),
                 ),
                 selectinload(Skp.feedback),
             ),
         )).unique().one_or_none()
+    return evaluation if evaluation is not None and skp_visible(db.session, scope, evaluation.skp) else None
 
 
 def act_on_evaluation_page(view, evaluation_id, record, action, anchor=""):
@@ -226,7 +266,8 @@ class EvaluationView(BaseView):
                 feedback_by_rhk.setdefault(item.rhk_id, []).append(item)
             elif item.core_value_id:
                 feedback_by_value.setdefault(item.core_value_id, []).append(item)
-        core_values = ({cv.id: cv for cv in db.session.scalars(select(CoreValue).order_by(CoreValue.sort_order))}
+        core_values = ({cv.id: cv for cv in db.session.scalars(select(CoreValue).options(lazyload(CoreValue.guides))
+                                                               .order_by(CoreValue.sort_order))}
                        if feedback_by_value else {})
         history = services.timeline(db.session, TransitionEntity.EVALUATION, evaluation.id)
         objection_history = (services.timeline(db.session, TransitionEntity.OBJECTION, objection.id)
@@ -267,8 +308,11 @@ class EvaluationView(BaseView):
     def pdf(self, pk):
         """The Dokumen Evaluasi Kinerja Pegawai of a final evaluation, as a download."""
         pk = _record_id(pk)
-        if db.session.scalar(select(Evaluation.id).where(Evaluation.id == pk, evaluation_clause(_scope()),
-                                                         Evaluation.status == EvaluationState.FINAL.value)) is None:
+        plan = db.session.execute(
+            select(Skp.employee_id, Skp.unit_id, Skp.rater_id, Skp.rater_supervisor_id)
+            .join(Evaluation, Evaluation.skp_id == Skp.id)
+            .where(Evaluation.id == pk, Evaluation.status == EvaluationState.FINAL.value)).first()
+        if plan is None or not plan_visible(db.session, _scope(), *plan):
             abort(404)
         evaluation = documents.load_evaluation_for_document(db.session, pk)
         data = documents.evaluation_pdf(evaluation, printed_on=services.today_wib())
@@ -335,9 +379,10 @@ class ObjectionView(BaseView):
                 select(Objection).join(Evaluation, Evaluation.id == Objection.evaluation_id)
                 .join(Skp, Skp.id == Evaluation.skp_id)
                 .where(or_(Skp.employee_id == me, Skp.rater_id == me, Skp.rater_supervisor_id == me))
-                .options(selectinload(Objection.evaluation).options(
+                # the evaluation, the plan and its employee from the same query; the periods in one more
+                .options(contains_eager(Objection.evaluation).options(
                     selectinload(Evaluation.period),
-                    selectinload(Evaluation.skp).selectinload(Skp.employee).lazyload(Employee.supervisor)))
+                    contains_eager(Evaluation.skp).joinedload(Skp.employee).lazyload("*")))
                 .order_by(Objection.filed_at.desc(), Objection.id.desc())).all()
         return self.render_template("portal/performance/objection_list.html", title=_l("Objections"), rows=rows,
                                     me=me, machine=OBJECTION_MACHINE, decision_labels=OBJECTION_DECISION_LABELS,

@@ -329,6 +329,9 @@ class Rhk(Model):
         CheckConstraint("parent_rhk_id IS NULL OR parent_rhk_id <> id", name="ck_rhk_not_own_parent"),
         Index("ix_rhk_skp_id", "skp_id"),
         Index("ix_rhk_parent_rhk_id", "parent_rhk_id"),
+        # the RHKs that support nothing (the cascade tree counts them per sub-unit): migration 0007
+        Index("ix_rhk_unsupported", "skp_id", sqlite_where=text("parent_rhk_id IS NULL"),
+              postgresql_where=text("parent_rhk_id IS NULL")),
     )
 
     id = Column(Integer, primary_key=True)
@@ -567,6 +570,11 @@ class Evaluation(Model):
                         f"AND {ACHIEVEMENT_MAX}", name="ck_evaluation_organisation_achievement"),
         UniqueConstraint("skp_id", "period_id", name="uq_evaluation_skp_period"),
         Index("ix_evaluation_period_status", "period_id", "status"),
+        # the evaluations still open ("Evaluations to rate": a page of them is chosen from the index alone):
+        # migration 0007
+        Index("ix_evaluation_open_skp", "skp_id", "status", "id",
+              sqlite_where=text(f"status <> '{EvaluationState.FINAL}'"),
+              postgresql_where=text(f"status <> '{EvaluationState.FINAL}'")),
     )
 
     id = Column(Integer, primary_key=True)

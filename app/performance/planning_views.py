@@ -14,13 +14,13 @@
 Every write goes through ``services`` (the rules, the workflow and the version check live there); this
 module only turns the form into the services' ``data`` and their errors into messages beside the fields.
 Permissions: ``can_read`` / ``can_write`` on "Skp" (every employee role has both, roles.py); the row
-scope (``scope.skp_clause``) and the services decide per record.
+scope (``scope.skp_visible`` for one plan, ``scope.skp_clause`` for lists) and the services decide per
+record.
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date
 from types import SimpleNamespace
 from typing import Optional
 
@@ -29,7 +29,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.core.errors import ConflictError, DomainValidationError
 from app.core.uploads import DEFAULT_MAX_BYTES, FileStore, send_stored
@@ -42,7 +42,7 @@ from .api import request_context
 from .documents import load_skp_for_document, skp_pdf
 from .models import (YEAR_MAX, YEAR_MIN, Approach, Aspect, CoreValue, Progress, Rhk, RhkKind, Skp,
                      TransitionEntity)
-from .scope import skp_clause
+from .scope import skp_clause, skp_visible
 from .workflow import SKP_MACHINE, Actor, SkpState, TransitionError, allowed_steps, can_edit
 
 CATEGORY = "Kinerja"
@@ -116,21 +116,40 @@ def plan_as_form(skp: Skp) -> dict:
 
 # --- loading -------------------------------------------------------------------------------------------------
 
+def _plan_query(where):
+    """The plan with everything the page shows, in six queries whatever its size: the plan joined with its
+    employee, rater, position and unit; its RHKs joined with their indicators; the supervisor's RHKs they
+    support (their text only); the progress joined with its evidence; the expectations; the feedback.
+    What the page does not show (the people's rank, unit and supervisor, the parent RHK's own indicators and
+    parent) stays lazy: the services that need it still load it. The scope is checked on the loaded plan
+    (``scope.skp_visible``: a walk up from its employee and unit, not the set of everyone below the viewer)."""
+    return (select(Skp).where(where).options(
+        joinedload(Skp.employee).lazyload("*"), joinedload(Skp.rater).lazyload("*"),
+        joinedload(Skp.position).lazyload("*"), joinedload(Skp.unit).lazyload("*"),
+        selectinload(Skp.rhks).options(
+            joinedload(Rhk.indicators),
+            selectinload(Rhk.parent).options(lazyload(Rhk.indicators), lazyload(Rhk.parent)),
+            selectinload(Rhk.progress).options(joinedload(Progress.evidence), selectinload(Progress.indicator))),
+        selectinload(Skp.expectations),
+        selectinload(Skp.feedback),
+    ).execution_options(populate_existing=True))
+
+
+def _in_scope(skp: Optional[Skp], scope) -> Optional[Skp]:
+    return skp if skp is not None and skp_visible(db.session, scope, skp) else None
+
+
 def load_plan(pk: int, scope) -> Optional[Skp]:
     """The plan with everything the page shows, in a constant number of queries; None outside the scope."""
-    return db.session.scalars(
-        select(Skp).where(Skp.id == pk, skp_clause(scope)).options(
-            selectinload(Skp.employee), selectinload(Skp.rater), selectinload(Skp.position),
-            selectinload(Skp.unit),
-            selectinload(Skp.rhks).options(
-                selectinload(Rhk.indicators),
-                selectinload(Rhk.parent).options(selectinload(Rhk.indicators), selectinload(Rhk.parent)),
-                selectinload(Rhk.progress).options(selectinload(Progress.evidence),
-                                                   selectinload(Progress.indicator))),
-            selectinload(Skp.expectations),
-            selectinload(Skp.feedback),
-        ).execution_options(populate_existing=True)
-    ).one_or_none()
+    return _in_scope(db.session.scalars(_plan_query(Skp.id == pk)).unique().one_or_none(), scope)
+
+
+def load_newest_plan(employee_id: int, year: int, scope) -> Optional[Skp]:
+    """The newest revision of the employee's plan for ``year`` (as ``load_plan``, in the same query); None if
+    there is none (or it is outside the scope)."""
+    newest = (select(Skp.id).where(Skp.employee_id == employee_id, Skp.year == year)
+              .order_by(Skp.revision.desc()).limit(1).scalar_subquery())
+    return _in_scope(db.session.scalars(_plan_query(Skp.id == newest)).unique().one_or_none(), scope)
 
 
 def supervisor_rhks(skp: Skp) -> list:
@@ -144,7 +163,9 @@ def supervisor_rhks(skp: Skp) -> list:
 
 
 def _core_values() -> list:
-    return list(db.session.scalars(select(CoreValue).order_by(CoreValue.sort_order)))
+    """The 7 core values with their guides, in one query."""
+    return list(db.session.scalars(select(CoreValue).options(joinedload(CoreValue.guides))
+                                   .order_by(CoreValue.sort_order)).unique())
 
 
 def _year_arg() -> int:
@@ -176,15 +197,11 @@ class PlanningView(BaseView):
         employee_id, _unit = self.appbuilder.sm.current_employee()
         if not employee_id:
             return self.render_template("portal/no_employee.html", title=_l("My performance plan"))
-        newest = db.session.scalar(select(Skp.id).where(Skp.employee_id == employee_id, Skp.year == year)
-                                   .order_by(Skp.revision.desc()).limit(1))
-        if newest is None:
+        skp = load_newest_plan(employee_id, year, current_scope())  # one's own plan is always in scope
+        if skp is None:
             employee = db.session.get(Employee, employee_id)
             return self.render_template("portal/performance/plan_start.html", title=_l("My performance plan"),
                                         year=year, employee=employee, approaches=APPROACH_LABELS, errors={})
-        skp = load_plan(newest, current_scope())
-        if skp is None:  # pragma: no cover - one's own plan is always in scope
-            abort(404)
         return self._render_plan(skp, my_page=True)
 
     @expose("/plans/<int:pk>")
@@ -355,42 +372,14 @@ class PlanningView(BaseView):
             flash(_("Choose the RHK the progress is about."), "danger")
             return redirect(url_for("PlanningView.show", pk=pk))
         indicator = next((i for i in rhk.indicators if str(i.id) == (form.get("indicator") or "")), None)
-        raw_day = (form.get("achieved_on") or "").strip()
-        try:
-            day = date.fromisoformat(raw_day) if raw_day else None
-        except ValueError:
-            day = None
         upload = request.files.get("file")
-        has_file = upload is not None and bool(upload.filename)
-        url = (form.get("url") or "").strip()
-        errors = {}
-        if raw_day and day is None:
-            errors["achieved_on"] = _("Enter the date as YYYY-MM-DD.")
-        row = None
         try:
-            if errors:
-                raise DomainValidationError(errors)
-            row = services.add_progress(db.session, ctx, rhk, indicator, form.get("value"), form.get("description"),
-                                        day)
-            progress_id = row.id
-            try:
-                if has_file:
-                    max_bytes = current_app.config.get("EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
-                    services.add_evidence_file(db.session, ctx, row, upload.stream, upload.filename, self._store(),
-                                               max_bytes=max_bytes)
-                if url:
-                    services.add_evidence_link(db.session, ctx, row, url)
-            except BaseException:
-                # the entry goes with its evidence: nothing is kept of a refused report
-                db.session.rollback()
-                saved = db.session.get(Progress, progress_id)
-                if saved is not None:
-                    for item in list(saved.evidence):
-                        if item.stored_name:
-                            self._store().delete(item.stored_name)
-                    db.session.delete(saved)
-                    db.session.commit()
-                raise
+            # the entry goes with its evidence: nothing is kept of a refused report (services.record_progress)
+            services.record_progress(
+                db.session, ctx, rhk, indicator, form.get("value"), form.get("description"), form.get("achieved_on"),
+                upload=(upload.stream, upload.filename) if upload is not None and upload.filename else None,
+                url=form.get("url"), store=self._store(),
+                max_bytes=current_app.config.get("EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES))
         except DomainValidationError as exc:
             db.session.rollback()
             values = {k: form.get(k, "") for k in ("value", "description", "achieved_on", "url", "indicator")}
@@ -451,12 +440,12 @@ class PlanningView(BaseView):
         editable = is_owner and can_edit(SKP_MACHINE, state, roles)
         steps = {str(s.target) + ":" + str(s.source) for s in allowed_steps(SKP_MACHINE, skp.status, roles)}
         approved = skp.status == SkpState.DISETUJUI
-        newer = db.session.scalar(select(Skp.id).where(Skp.employee_id == skp.employee_id, Skp.year == skp.year,
-                                                       Skp.revision > skp.revision).order_by(Skp.revision).limit(1))
-        in_force = None
-        if not skp.is_current:
-            in_force = db.session.scalar(select(Skp.id).where(Skp.employee_id == skp.employee_id,
-                                                              Skp.year == skp.year, Skp.is_current))
+        # the other revisions of the year (one query): the next newer one, and the one in force
+        revisions = db.session.execute(select(Skp.id, Skp.revision, Skp.is_current).where(
+            Skp.employee_id == skp.employee_id, Skp.year == skp.year, Skp.id != skp.id)
+            .order_by(Skp.revision)).all()
+        newer = next((r.id for r in revisions if r.revision > skp.revision), None)
+        in_force = None if skp.is_current else next((r.id for r in revisions if r.is_current), None)
         feedback_by_rhk, feedback_by_cv = defaultdict(list), defaultdict(list)
         for item in sorted(skp.feedback, key=lambda f: (f.created_on, f.id)):
             if item.rhk_id is not None:

@@ -33,6 +33,8 @@ Decisions (documented here for the screens):
   RHKs and indicators carrying an ``id`` are updated in place (so the RHKs of subordinates that support
   them keep their link); the others are created; those left out are deleted.
 * ``submit_plan`` needs at least one RHK Utama and at least one indicator per RHK.
+* Progress (realisasi) is reported on an approved plan by its owner, with its evidence all or nothing
+  (``record_progress``: the screen and the REST API alike): a refused file or link saves nothing.
 * Feedback is written on an approved plan by its rater or its owner (a thread); coaching notes by the rater.
 * ``rate`` by the rater moves an open (or self-assessed) evaluation to Dinilai, and may change the ratings
   again while it is Dinilai; the predikat is always computed.
@@ -56,7 +58,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.errors import ConflictError, DomainValidationError
 from app.core.transactions import atomic
-from app.core.uploads import DEFAULT_MAX_BYTES, EVIDENCE_KINDS, FileStore, UploadError
+from app.core.uploads import DEFAULT_MAX_BYTES, EVIDENCE_KINDS, FileStore, UploadError, check_upload
+from app.core.validation import clean_text as _text
 from app.organisation.models import Employee
 from app.security import roles as R
 from app.security.scope import Scope
@@ -195,25 +198,6 @@ def _move(session, ctx, machine, entity, record, roles, target, comment=None, at
     record.status = target
     _log(session, ctx, entity, record.id, transition, at)
     return transition
-
-
-def _text(errors: dict, key: str, value, maximum: int, required: bool = True, label=None) -> Optional[str]:
-    """A stripped text (None when blank); records an error when required and blank, or too long."""
-    if value is not None and not isinstance(value, str):
-        errors[key] = _l("%(field)s must be text.", field=label or key)
-        return None
-    text = (value or "").strip()
-    if "\x00" in text:
-        errors[key] = _l("%(field)s contains an invalid character.", field=label or key)
-        return None
-    if not text:
-        if required:
-            errors[key] = _l("%(field)s is required.", field=label or key)
-        return None
-    if len(text) > maximum:
-        errors[key] = _l("%(field)s is too long (at most %(max)d characters).", field=label or key, max=maximum)
-        return None
-    return text
 
 
 def _decimal(errors: dict, key: str, value, label) -> Optional[Decimal]:
@@ -646,20 +630,24 @@ def _require_owner_of_approved(ctx, skp: Skp, what) -> None:
                               skp.status, skp.status)
 
 
-def add_progress(session, ctx: ActorContext, rhk: Rhk, indicator: Optional[Indicator], value, description: str,
-                 achieved_on: date, period: Optional[Period] = None) -> Progress:
-    """Realisasi on an RHK of the owner's approved plan: value ≥ 0 (optional), a description, a date in the
-    plan's year (and in ``period`` when given)."""
+def _progress_fields(ctx: ActorContext, rhk: Rhk, indicator: Optional[Indicator], value, description,
+                     achieved_on, period: Optional[Period] = None, errors: Optional[dict] = None):
+    """The checked ``(value, description, day)`` of a progress entry; raises TransitionError when ``ctx`` may
+    not report on this plan, else DomainValidationError with every field error (``errors`` may already hold
+    others, e.g. the evidence's: they are reported together)."""
     skp = rhk.skp
     _require_owner_of_approved(ctx, skp, _l("progress"))
-    errors = {}
+    errors = {} if errors is None else errors
     if indicator is not None and indicator.rhk_id != rhk.id:
         errors["indicator"] = _l("The indicator does not belong to this RHK.")
     number = _decimal(errors, "value", value, _l("Value"))
     if number is not None and number < 0:
         errors["value"] = _l("Value cannot be negative.")
     text = _text(errors, "description", description, PROGRESS_TEXT_MAX, label=_l("Description"))
-    if not isinstance(achieved_on, date):
+    day = None
+    if "achieved_on" in errors:
+        pass  # already refused by the caller (e.g. not a date at all)
+    elif not isinstance(achieved_on, date):
         errors["achieved_on"] = _l("Date is required.")
     else:
         day = as_date(achieved_on)
@@ -672,10 +660,18 @@ def add_progress(session, ctx: ActorContext, rhk: Rhk, indicator: Optional[Indic
         errors["period"] = _l("The period must belong to the plan's year %(year)d.", year=skp.year)
     if errors:
         raise DomainValidationError(errors)
+    return number, text, day
+
+
+def add_progress(session, ctx: ActorContext, rhk: Rhk, indicator: Optional[Indicator], value, description: str,
+                 achieved_on: date, period: Optional[Period] = None) -> Progress:
+    """Realisasi on an RHK of the owner's approved plan: value ≥ 0 (optional), a description, a date in the
+    plan's year (and in ``period`` when given)."""
+    number, text, day = _progress_fields(ctx, rhk, indicator, value, description, achieved_on, period)
     with _unit_of_work(session):
         row = Progress(rhk_id=rhk.id, indicator_id=indicator.id if indicator is not None else None,
                        period_id=period.id if period is not None else None, value=number, description=text,
-                       achieved_on=as_date(achieved_on), created_by_id=ctx.user_id)
+                       achieved_on=day, created_by_id=ctx.user_id)
         session.add(row)
     return row
 
@@ -712,21 +708,108 @@ def add_evidence_file(session, ctx: ActorContext, progress: Progress, stream, fi
 _URL_BAD = re.compile(r"[\s<>\"'\\\x00-\x1f\x7f]")
 
 
+def _clean_link(errors: dict, url) -> Optional[str]:
+    """The link of a piece of evidence (http or https only, with a host, at most 500 characters), or None
+    with the reason in ``errors["url"]``."""
+    text = _text(errors, "url", url, URL_MAX, label=_l("Link"))
+    if text is None:
+        return None
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and not _URL_BAD.search(text)
+    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 address)
+        valid = False
+    if not valid:
+        errors["url"] = _l("The link must be a web address starting with http:// or https://.")
+        return None
+    return text
+
+
 def add_evidence_link(session, ctx: ActorContext, progress: Progress, url: str) -> Evidence:
     """Bukti dukung as a link: http or https only, with a host, at most 500 characters."""
     _check_evidence_room(session, ctx, progress)
     errors = {}
-    text = _text(errors, "url", url, URL_MAX, label=_l("Link"))
-    if text is not None:
-        parts = urlsplit(text)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or _URL_BAD.search(text):
-            errors["url"] = _l("The link must be a web address starting with http:// or https://.")
+    text = _clean_link(errors, url)
     if errors:
         raise DomainValidationError(errors)
     with _unit_of_work(session):
         row = Evidence(progress_id=progress.id, kind=EvidenceKind.LINK.value, url=text)
         session.add(row)
     return row
+
+
+def _iso_day(errors: dict, value) -> Optional[date]:
+    """A date given as a date or as ISO text (YYYY-MM-DD); None when blank (the caller's checks then ask for
+    it), or None with the reason in ``errors["achieved_on"]``."""
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    errors["achieved_on"] = _l("Enter the date as YYYY-MM-DD.")
+    return None
+
+
+def record_progress(session, ctx: ActorContext, rhk: Rhk, indicator: Optional[Indicator], value, description,
+                    achieved_on, *, upload=None, url=None, store: Optional[FileStore] = None,
+                    max_bytes: int = DEFAULT_MAX_BYTES) -> Progress:
+    """Realisasi with its bukti dukung, all or nothing: what the progress form of the plan page and
+    ``POST /api/v1/skp/<pk>/progress`` both do.
+
+    ``achieved_on`` is a date or ISO text (YYYY-MM-DD); ``upload`` is ``(stream or bytes, file name)`` or None,
+    stored in ``store``; ``url`` a link, or None / blank for none. The evidence is checked first (the file
+    by its content and size, the link by its form) together with the entry's own fields, and every error is
+    reported at once: a refused piece of evidence saves nothing. Then the entry is written (``add_progress``)
+    and its evidence (``add_evidence_file``, ``add_evidence_link``); should one of those still fail, the
+    entry is removed again with the evidence already stored (files included) and the error is raised:
+    nothing of a refused report is kept.
+    """
+    errors: dict = {}
+    day = _iso_day(errors, achieved_on)
+    data = filename = None
+    if upload is not None:
+        if store is None:
+            raise ValueError("an evidence file needs a FileStore")
+        stream, filename = upload
+        data = stream if isinstance(stream, bytes) else stream.read(max_bytes + 1)
+        try:
+            check_upload(data, filename or "", EVIDENCE_KINDS, max_bytes)
+        except UploadError as exc:
+            errors["file"] = exc.message
+    link = None
+    if url is not None and not (isinstance(url, str) and not url.strip()):
+        link = _clean_link(errors, url)
+    _progress_fields(ctx, rhk, indicator, value, description, day, errors=errors)  # raises on any error
+    row = add_progress(session, ctx, rhk, indicator, value, description, day)
+    progress_id = row.id
+    try:
+        if data is not None:
+            add_evidence_file(session, ctx, row, data, filename or "", store, max_bytes=max_bytes)
+        if link is not None:
+            add_evidence_link(session, ctx, row, link)
+    except BaseException:
+        _discard_progress(session, progress_id, store)
+        raise
+    return row
+
+
+def _discard_progress(session, progress_id: int, store: Optional[FileStore]) -> None:
+    """Remove a progress entry again with its evidence rows and stored files (``record_progress``)."""
+    session.rollback()
+    saved = session.get(Progress, progress_id)
+    if saved is None:
+        return
+    stored = [item.stored_name for item in saved.evidence if item.stored_name]
+    with _unit_of_work(session):
+        session.delete(saved)
+    for name in stored:
+        if store is not None:
+            store.delete(name)
 
 
 def evidence_for_download(session, scope: Scope, evidence_id) -> Optional[Evidence]:

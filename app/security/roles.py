@@ -74,6 +74,54 @@ ROLE_PERMISSIONS = {
     PELATIH: _SELF_SERVICE,
 }
 
+# Socialization material (app/socialization): everyone reads what is published to them and confirms it; the
+# Pengelola Kinerja writes material and sees its reach city-wide; a Pimpinan sees the reach in their subtree.
+_SOCIALIZATION_READ = [("Material$", "can_(read|acknowledge)"), ("Socialization Material$", "menu_access")]
+_SOCIALIZATION_MANAGE = [("(MaterialAdmin|MaterialReach)$", "can_(read|write|export)"),
+                         ("(Performance|Manage Material|Material Reach)$", "menu_access")]
+_SOCIALIZATION_REACH = [("MaterialReach$", "can_(read|export)"), ("(Performance|Material Reach)$", "menu_access")]
+for _role in (PENGELOLA, PIMPINAN, ATASAN, PEGAWAI, PELATIH):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _SOCIALIZATION_READ
+ROLE_PERMISSIONS[PENGELOLA] = ROLE_PERMISSIONS[PENGELOLA] + _SOCIALIZATION_MANAGE
+ROLE_PERMISSIONS[PIMPINAN] = ROLE_PERMISSIONS[PIMPINAN] + _SOCIALIZATION_REACH
+
+# Awards (app/awards, penghargaan): the Pengelola Kinerja decides on the candidates; a Pimpinan reads the
+# candidates and awards of their subtree; every employee sees their own awards.
+_AWARDS_MANAGE = [("Award$", "can_(read|write|export)"), ("(Performance|Award Candidates|Awards)$", "menu_access")]
+_AWARDS_READ = [("Award$", "can_(read|export)"), ("(Performance|Award Candidates|Awards)$", "menu_access")]
+_MY_AWARDS = [("MyAward$", "can_read"), ("(Kinerja|My Awards)$", "menu_access")]
+for _role in (PENGELOLA, PIMPINAN, ATASAN, PEGAWAI):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _MY_AWARDS
+ROLE_PERMISSIONS[PENGELOLA] = ROLE_PERMISSIONS[PENGELOLA] + _AWARDS_MANAGE
+ROLE_PERMISSIONS[PIMPINAN] = ROLE_PERMISSIONS[PIMPINAN] + _AWARDS_READ
+
+# Training and socialization sessions (app/training): the Pengelola Kinerja organises (topics, sessions,
+# invitations, external trainings, JP targets, need rules, training needs); a Pelatih runs the sessions they
+# train (roster: attendance, scores, certificates, check-in code, closing); a Pimpinan reads the participation,
+# ledger and needs of their subtree, an Atasan their team's; every employee sees their own invitations, checks
+# in, gives feedback, records external trainings and reads their JP ledger. The row scope decides the rows.
+_TRAINING = {
+    PENGELOLA: [("(TrainingTopic|TrainingSession|TrainingParticipant|ExternalTraining|JpTarget|TrainingNeedRule"
+                 "|TrainingNeeds|JpLedger)$", "can_(read|write|export|roster|verify)"),
+                ("TrainingFeedback$", "can_read"),
+                ("(Training|Training Sessions|Participants|External Trainings|JP Ledger|Training Needs"
+                 "|Training Feedback|Training Topics|Training Need Rules|JP Targets)$", "menu_access")],
+    PIMPINAN: [("(TrainingSession|TrainingTopic|TrainingNeeds)$", "can_read"),
+               ("(TrainingParticipant|ExternalTraining|JpLedger)$", "can_(read|export)"),
+               ("(Training|Training Sessions|Participants|External Trainings|JP Ledger|Training Needs"
+                "|Training Topics)$", "menu_access")],
+    ATASAN: [("(TrainingSession|TrainingParticipant|ExternalTraining|JpLedger)$", "can_read"),
+             ("(Training|Training Sessions|Participants|External Trainings|JP Ledger)$", "menu_access")],
+    PEGAWAI: [("(MyTraining|ExternalTraining)$", "can_(read|write)"), ("TrainingSession$", "can_(read|participate)"),
+              ("(TrainingParticipant|JpLedger)$", "can_read"),
+              ("(Training|My Training|External Trainings|JP Ledger)$", "menu_access")],
+    PELATIH: [("TrainingSession$", "can_(read|roster)"), ("TrainingParticipant$", "can_(read|write|export)"),
+              ("(TrainerSessions|TrainingFeedback|TrainingTopic)$", "can_read"),
+              ("(Training|My Sessions|Training Sessions|Training Feedback|Training Topics)$", "menu_access")],
+}
+for _role, _perms in _TRAINING.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
+
 # Human descriptions for the README and the role page.
 ROLE_DESCRIPTIONS = {
     ADMIN: "Administrator Sistem: master data, user accounts, imports, audit trail (whole city)",

@@ -1,0 +1,285 @@
+"""Screens of the awards (penghargaan).
+
+* ``/award-candidates/?year=&on=&kind=&unit=&page=`` — the candidates of a year (Pengelola Kinerja and Admin:
+  the whole city, with the bulk decision form; Pimpinan: their unit subtree, read-only): talent pool and
+  competence development from two annual predikat in a row, Satyalancana Karya Satya from the years of
+  service on the reference date (``on``, default 17 August of the year, ``AWARD_REFERENCE_MONTH_DAY``);
+  POST ``/award-candidates/decide``: one decision (approved / not approved, decree number and date, notes)
+  for every checked candidate, all or nothing.
+* ``/awards/?year=&kind=&decision=&page=`` — the decisions in the scope; ``/awards/export/<csv|xlsx>``.
+* ``/my-awards/`` — "Penghargaan Saya": the signed-in employee's approved awards.
+
+Permissions: "Award" (``can_read``, ``can_write``, ``can_export``) and "MyAward" (``can_read``). A unit outside
+the scope, or a decision on an employee outside it: 404. Refused input: the page again with the message
+(422), nothing saved.
+"""
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+from typing import Optional
+
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from wtforms import Form
+
+from app.core.errors import DomainValidationError, OutOfScope
+from app.core.export import to_csv, to_xlsx
+from app.core.fields import AjaxSelectField
+from app.core.views import current_scope
+from app.core.web import is_record_id
+from app.extensions import db
+from app.organisation.models import Unit
+from app.organisation.rules import full_name
+from app.performance.rating import Predikat
+from app.security import scope as S
+
+from . import rules, services
+from .rules import AWARD_LABELS, DECISION_LABELS, AwardKind, Decision
+
+PAGE_SIZE = 50
+
+
+def _today() -> date:
+    from app.performance.services import today_wib
+
+    return today_wib()
+
+
+def _now():
+    from app.performance.services import now_wib
+
+    return now_wib()
+
+
+def _user():
+    from flask import g
+
+    user = g.user
+    return user.id, (" ".join(p for p in (user.first_name, user.last_name) if p).strip() or user.username)
+
+
+def _int_arg(name, lo, hi) -> Optional[int]:
+    raw = (request.values.get(name) or "").strip()
+    if raw.isascii() and raw.isdigit() and lo <= int(raw) <= hi:
+        return int(raw)
+    return None
+
+
+def _page() -> int:
+    return _int_arg("page", 1, 100000) or 1
+
+
+def default_year(today: date) -> int:
+    """The last finished year (its annual evaluations are the newest that can be final)."""
+    return today.year - 1
+
+
+def reference_date(year: int) -> date:
+    month_day = tuple(current_app.config.get("AWARD_REFERENCE_MONTH_DAY", rules.DEFAULT_REFERENCE_MONTH_DAY))
+    return rules.reference_date(year, month_day)
+
+
+def _on_arg(year: int):
+    """(the reference date, an error message or None) from ?on=YYYY-MM-DD, else the year's default."""
+    raw = (request.values.get("on") or "").strip()
+    if not raw:
+        return reference_date(year), None
+    try:
+        return date.fromisoformat(raw), None
+    except ValueError:
+        return reference_date(year), _l("Enter the reference date as YYYY-MM-DD.")
+
+
+class UnitChoiceForm(Form):
+    """The unit picker of the candidate list (a GET form: nothing is written, no CSRF token)."""
+
+    unit = AjaxSelectField(_l("Unit"), kind="unit")
+
+
+def unit_picker(row) -> UnitChoiceForm:
+    form = UnitChoiceForm(meta={"csrf": False})
+    form.unit.data = SimpleNamespace(id=row.id, name=row.name, code=row.code) if row is not None else None
+    return form
+
+
+def _unit_arg(scope):
+    """The unit (id, name, code) of ?unit=<id>, which must be in the scope (404 outside); None without it."""
+    raw = (request.values.get("unit") or "").strip()
+    if not raw:
+        return None
+    if not is_record_id(raw):
+        abort(404)
+    row = db.session.execute(select(Unit.id, Unit.name, Unit.code).where(Unit.id == int(raw),
+                                                                          S.unit_clause(scope))).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+def predikat_label(code):
+    try:
+        return Predikat(code).label
+    except ValueError:
+        return code or ""
+
+
+class AwardCandidateView(BaseView):
+    """Kandidat penghargaan of a year, and the Pengelola's bulk decision on them."""
+
+    route_base = "/award-candidates"
+    class_permission_name = "Award"
+    method_permission_name = {"index": "read", "decide": "write"}
+    default_view = "index"
+
+    def _render(self, status=200, errors=None, form=None):
+        scope = current_scope()
+        today = _today()
+        year = _int_arg("year", rules.YEAR_MIN, rules.YEAR_MAX) or default_year(today)
+        on, on_error = _on_arg(year)
+        unit = _unit_arg(scope)
+        unit_id = unit.id if unit is not None else None
+        kind = request.values.get("kind") or None
+        kind = kind if kind in AwardKind.__members__ else None
+        page = _page()
+        found = services.candidate_page(db.session, year, on, scope, unit_id, kind, page, PAGE_SIZE)
+        listed = found.counts.get(AwardKind(kind), 0) if kind else found.total
+        pages = max(1, -(-listed // PAGE_SIZE))
+        if page > pages:  # past the end: the last page
+            page = pages
+            found = services.candidate_page(db.session, year, on, scope, unit_id, kind, page, PAGE_SIZE)
+        shown = found.candidates
+        people = services.employee_rows(db.session, [c.employee_id for c in shown])
+        errors = dict(errors or {})
+        if on_error:
+            errors.setdefault("on", str(on_error))
+        picker = unit_picker(unit)
+        context = dict(
+            title=_l("Award candidates"), year=year, on=on, kind=kind, unit_id=unit_id, picker=picker,
+            counts=found.counts, total=found.total, rows=shown, people=people,
+            decisions=found.decisions, page=page, pages=pages, award_labels=AWARD_LABELS,
+            decision_labels=DECISION_LABELS, errors=errors, form=form or {}, full_name=full_name,
+            predikat_label=predikat_label, satyalancana=rules.SATYALANCANA,
+            can_write=self.appbuilder.sm.has_access("can_write", "Award"),
+            can_choose_unit=scope.everything or bool(scope.unit_root_id), today=today,
+            years=sorted({*services.annual_years(db.session), default_year(today), year}, reverse=True))
+        return self.render_template("portal/awards/candidates.html", **context), status
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self._render()
+
+    @expose("/decide", methods=["POST"])
+    @has_access
+    def decide(self):
+        form = request.form
+        year = _int_arg("year", rules.YEAR_MIN, rules.YEAR_MAX)
+        raw_date = (form.get("decree_date") or "").strip()
+        keys = form.getlist("candidate")
+        kept = {"candidate": keys, "decision": form.get("decision", ""), "decree_number": form.get("decree_number", ""),
+                "decree_date": raw_date, "notes": form.get("notes", "")}
+        try:
+            if year is None:
+                raise DomainValidationError({"year": _l("Choose a year.")})
+            on, on_error = _on_arg(year)
+            if on_error:
+                raise DomainValidationError({"on": on_error})
+            try:
+                decree_date = date.fromisoformat(raw_date) if raw_date else None
+            except ValueError:
+                raise DomainValidationError({"decree_date": _l("Enter the date as YYYY-MM-DD.")}) from None
+            user_id, user_name = _user()
+            result = services.decide(db.session, year=year, on=on, keys=keys, decision=form.get("decision"),
+                                     decree_number=form.get("decree_number"), decree_date=decree_date,
+                                     notes=form.get("notes"), scope=current_scope(), today=_today(),
+                                     user_id=user_id, user_name=user_name, now=_now())
+        except OutOfScope:
+            db.session.rollback()
+            abort(404)
+        except DomainValidationError as exc:
+            db.session.rollback()
+            return self._render(422, errors={k: str(v) for k, v in exc.errors.items()}, form=kept)
+        flash(_("%(n)d decisions saved (%(new)d new, %(changed)d changed).", n=result.created + result.updated,
+                new=result.created, changed=result.updated), "success")
+        args = {k: form.get(k) for k in ("year", "on", "kind", "unit", "page") if form.get(k)}
+        return redirect(url_for("AwardCandidateView.index", **args))
+
+
+def _decision_rows(rows):
+    for r in rows:
+        yield [r.year, str(AWARD_LABELS.get(r.kind, r.kind)), r.nip, full_name(r.name, r.front_title, r.back_title),
+               r.unit_name, str(DECISION_LABELS.get(r.decision, r.decision)), r.decree_number or "",
+               r.decree_date, r.reason or "", r.notes or "", r.decided_by_name or ""]
+
+
+def _filters():
+    year = _int_arg("year", rules.YEAR_MIN, rules.YEAR_MAX)
+    kind = request.args.get("kind") if request.args.get("kind") in AwardKind.__members__ else None
+    decision = request.args.get("decision") if request.args.get("decision") in Decision._value2member_map_ else None
+    return year, kind, decision
+
+
+class AwardDecisionView(BaseView):
+    """Penghargaan: the decisions in the scope, filtered and exported."""
+
+    route_base = "/awards"
+    class_permission_name = "Award"
+    method_permission_name = {"index": "read", "export": "export"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        scope = current_scope()
+        year, kind, decision = _filters()
+        query = services.decisions_query(scope, year, kind, decision)
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(_page(), pages)
+        rows = db.session.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+        return self.render_template("portal/awards/decisions.html", title=_l("Awards"), rows=rows, total=total,
+                                    page=page, pages=pages, year=year, kind=kind, decision=decision,
+                                    years=services.decided_years(db.session, scope), award_labels=AWARD_LABELS,
+                                    decision_labels=DECISION_LABELS, full_name=full_name,
+                                    can_export=self.appbuilder.sm.has_access("can_export", "Award"))
+
+    @expose("/export/<fmt>")
+    @has_access
+    def export(self, fmt):
+        if fmt not in ("csv", "xlsx"):
+            abort(404)
+        year, kind, decision = _filters()
+        rows = db.session.execute(services.decisions_query(current_scope(), year, kind, decision)).all()
+        headers = [_("Year"), _("Award"), _("NIP"), _("Name"), _("Unit"), _("Decision"), _("Decree number"),
+                   _("Decree date"), _("Reason"), _("Notes"), _("Decided by")]
+        name = f"penghargaan-{_today().isoformat()}.{fmt}"
+        if fmt == "csv":
+            body, mimetype = to_csv(headers, _decision_rows(rows)), "text/csv; charset=utf-8"
+        else:
+            body = to_xlsx(headers, _decision_rows(rows), sheet_title="Penghargaan")
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = Response(body, mimetype=mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+
+class MyAwardsView(BaseView):
+    """Penghargaan Saya: the signed-in employee's approved awards."""
+
+    route_base = "/my-awards"
+    class_permission_name = "MyAward"
+    method_permission_name = {"index": "read"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        employee_id, _unit = self.appbuilder.sm.current_employee()
+        rows = services.my_awards(db.session, employee_id)
+        return self.render_template("portal/awards/mine.html", title=_l("My awards"), rows=rows,
+                                    has_employee=bool(employee_id))

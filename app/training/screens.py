@@ -1,0 +1,570 @@
+"""The training screens (menu "Pelatihan") that are not plain CRUD:
+
+* ``MyTrainingView``      (/my-training/)        — "Pelatihan Saya": the signed-in employee's invitations and
+  sessions (with the waiting list), self check-in with the session's code while it runs, feedback after it,
+  declining an invitation, the JP of this year against the target and of earlier years, external trainings.
+  POST /my-training/<session>/{check-in,feedback,decline}.
+* ``TrainerSessionsView`` (/my-sessions/)        — "Sesi Saya": the sessions the signed-in Pelatih trains.
+* ``RosterView``          (/training-sessions/<id>) — a session's roster: participants with attendance,
+  scores and certificates (bulk present / excused / absent; scores and certificate numbers per row), the
+  check-in code (new code), closing the attendance, invitations by unit, position or list (organisers), the
+  waiting list, feedback; the attendance list as PDF and CSV/XLSX.
+* ``JpLedgerView``        (/jp-ledger/)          — the JP ledger of a year: per unit (who is below target) and
+  per employee, CSV/XLSX export. Aggregate SQL only.
+* ``TrainingNeedsView``   (/training-needs/)     — "Kebutuhan Pelatihan": per unit, the employees the rules
+  recommend per topic; one form creates a session with them invited; /training-needs/effect shows each
+  participant's next evaluation result beside the earlier one.
+* ``TrainingFeedbackView`` (/training-feedback/) — participant feedback summarised per trainer and session.
+
+Every record is loaded through the row scope (``scope``): outside it the answer is 404. Every change goes
+through ``services``; a refusal shows its message (flash, or beside the field) and changes nothing.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import Form
+
+from app.core.errors import DomainValidationError
+from app.core.export import to_csv, to_xlsx
+from app.core.fields import AjaxSelectField
+from app.extensions import db
+from app.organisation.models import Employee, Position, Unit
+from app.security import scope as S
+
+from . import documents, rules, services
+from .models import TrainingParticipant, TrainingSession, TrainingTopic
+from .rules import (ATTENDANCE_LABELS, METHOD_LABELS, SESSION_KIND_LABELS, Attendance, SessionStatus,
+                    TrainingRuleError)
+from .scope import session_clause
+from .views import CATEGORY, trainer_accounts
+from .web import current_viewer, record_id, request_context
+
+LEDGER_PAGE_SIZE = 50
+ROSTER_PAGE_SIZE = 100  # the roster screen pages a large session (a city-wide webinar has thousands)
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def _int_arg(name) -> Optional[int]:
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    from app.core.web import is_record_id
+
+    if not is_record_id(raw):
+        abort(404)
+    return int(raw)
+
+
+def _year_arg(default: int) -> int:
+    raw = (request.args.get("year") or "").strip()
+    if raw.isascii() and raw.isdigit() and rules.YEAR_MIN <= int(raw) <= rules.YEAR_MAX:
+        return int(raw)
+    return default
+
+
+def _page_arg() -> int:
+    raw = (request.args.get("page") or "1").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100000 else 1
+
+
+def _errors_text(exc: DomainValidationError) -> list:
+    return [str(v) for v in exc.errors.values()]
+
+
+def _flash_errors(exc: DomainValidationError) -> None:
+    for message in _errors_text(exc):
+        flash(message, "danger")
+
+
+class _UnitPicker(Form):
+    unit = AjaxSelectField(_l("Unit"), kind="unit")
+
+
+class _InvitePickers(Form):
+    unit = AjaxSelectField(_l("Unit"), kind="unit")
+    position = AjaxSelectField(_l("Position"), kind="position")
+    employee = AjaxSelectField(_l("Employee"), kind="employee")
+
+
+def _unit_picker(unit):
+    form = _UnitPicker(meta={"csrf": False})
+    form.unit.data = unit
+    return form
+
+
+def _load_session(pk) -> TrainingSession:
+    """The session in the viewer's scope, else 404."""
+    item = db.session.scalar(select(TrainingSession).where(TrainingSession.id == record_id(pk),
+                                                           session_clause(current_viewer())))
+    if item is None:
+        abort(404)
+    return item
+
+
+def _download(body: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _table_download(fmt: str, name: str, headers: list, rows: list) -> Response:
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    filename = f"{name}-{date.today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        return _download(to_csv(headers, rows), filename, "text/csv; charset=utf-8")
+    return _download(to_xlsx(headers, rows, sheet_title=name),
+                     filename, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- "Pelatihan Saya" -------------------------------------------------------------------------------------------
+
+class MyTrainingView(BaseView):
+    route_base = "/my-training"
+    class_permission_name = "MyTraining"
+    method_permission_name = {"index": "read", "check_in": "write", "feedback": "write", "decline": "write"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        ctx = request_context()
+        now = services.now_wib()
+        this_year = now.year
+        context = {"employee": None, "rows": [], "external": [], "years": [], "now": now,
+                   "attendance_labels": ATTENDANCE_LABELS}
+        if ctx.employee_id:
+            rows = services.my_participations(db.session, ctx.employee_id)
+            context.update(
+                employee=db.session.get(Employee, ctx.employee_id), rows=rows,
+                external=services.my_external(db.session, ctx.employee_id),
+                years=services.employee_jp_by_year(db.session, ctx.employee_id,
+                                                   range(this_year - 2, this_year + 1)))
+        return self.render_template("portal/training/my_training.html", title=_l("My training"), **context)
+
+    def _act(self, pk, action, anchor=""):
+        training_session = _load_session(pk)
+        try:
+            message = action(training_session, request_context())
+        except DomainValidationError as exc:
+            db.session.rollback()
+            _flash_errors(exc)
+        except TrainingRuleError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            flash(str(message), "success")
+        return redirect(url_for("MyTrainingView.index", _anchor=anchor or f"session-{training_session.id}"))
+
+    @expose("/<pk>/check-in", methods=["POST"])
+    @has_access
+    def check_in(self, pk):
+        def action(training_session, ctx):
+            services.check_in(db.session, ctx, training_session, request.form.get("code"))
+            return _("Your attendance is recorded. Welcome!")
+        return self._act(pk, action)
+
+    @expose("/<pk>/feedback", methods=["POST"])
+    @has_access
+    def feedback(self, pk):
+        def action(training_session, ctx):
+            services.give_feedback(db.session, ctx, training_session, request.form.get("rating"),
+                                   request.form.get("comment"))
+            return _("Thank you for your feedback.")
+        return self._act(pk, action)
+
+    @expose("/<pk>/decline", methods=["POST"])
+    @has_access
+    def decline(self, pk):
+        def action(training_session, ctx):
+            row = services.own_participation(db.session, ctx.employee_id, training_session.id)
+            if row is None:
+                raise TrainingRuleError(_l("You are not registered for this session."), "NOT_ENROLLED")
+            services.cancel(db.session, ctx, row)
+            return _("You declined the invitation.")
+        return self._act(pk, action)
+
+
+# --- "Sesi Saya" -------------------------------------------------------------------------------------------------
+
+class TrainerSessionsView(BaseView):
+    route_base = "/my-sessions"
+    class_permission_name = "TrainerSessions"
+    method_permission_name = {"index": "read"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        viewer = current_viewer()
+        sessions = services.trainer_sessions(db.session, viewer.user_id) if viewer.user_id else []
+        counts = services.counts(db.session, [s.id for s in sessions])
+        ratings = {sid: (n, avg) for sid, _t, _s, n, avg in services.feedback_by_session(db.session, viewer)}
+        mine = [t for t in services.feedback_by_trainer(db.session, viewer) if t[0] == viewer.user_id]
+        return self.render_template("portal/training/my_sessions.html", title=_l("My sessions"), sessions=sessions,
+                                    counts=counts, ratings=ratings, mine=mine[0] if mine else None,
+                                    now=services.now_wib())
+
+
+# --- the roster of a session ---------------------------------------------------------------------------------------
+
+class RosterView(BaseView):
+    route_base = "/training-sessions"
+    class_permission_name = "TrainingParticipant"
+    method_permission_name = {"show": "read", "pdf": "read", "export": "export", "invite": "write",
+                              "attendance": "write", "code": "write", "close": "write", "cancel": "write"}
+    default_view = "show"
+
+    def _page(self, training_session, errors=None, form=None, status=200):
+        viewer = current_viewer()
+        ctx = request_context()
+        total = services.roster_count(db.session, viewer, training_session)
+        pages = max(1, -(-total // ROSTER_PAGE_SIZE))
+        page = min(_page_arg(), pages)
+        participants = services.roster(db.session, viewer, training_session, page, ROSTER_PAGE_SIZE)
+        runner = services.runs(ctx, training_session)
+        manager = services.manages(ctx)
+        counts = services.counts(db.session, [training_session.id]).get(training_session.id, {})
+        pickers = _InvitePickers(meta={"csrf": False})
+        return self.render_template(
+            "portal/training/roster.html", title=_l("Session roster"), item=training_session,
+            participants=participants, runner=runner, manager=manager, page=page, pages=pages, total=total,
+            can_write=self.appbuilder.sm.has_access("can_write", "TrainingParticipant"),
+            can_export=self.appbuilder.sm.has_access("can_export", "TrainingParticipant"),
+            is_open=training_session.status == SessionStatus.DIBUKA, counts=counts,
+            feedback=services.session_feedback(db.session, training_session.id) if runner else None,
+            pickers=pickers, errors=errors or {}, form=form or {}, attendance_labels=ATTENDANCE_LABELS,
+            now=services.now_wib()), status
+
+    def _back(self, training_session):
+        return redirect(url_for("RosterView.show", pk=training_session.id))
+
+    @expose("/<pk>")
+    @has_access
+    def show(self, pk):
+        return self._page(_load_session(pk))
+
+    def _act(self, pk, action):
+        training_session = _load_session(pk)
+        try:
+            message = action(training_session, request_context())
+        except DomainValidationError as exc:
+            db.session.rollback()
+            return self._page(_load_session(pk), errors=exc.errors, form=request.form.to_dict(), status=422)
+        except TrainingRuleError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            return self._back(training_session)
+        flash(str(message), "success")
+        return self._back(training_session)
+
+    @expose("/<pk>/invite", methods=["POST"])
+    @has_access
+    def invite(self, pk):
+        def action(training_session, ctx):
+            form = request.form
+            employee_ids = [v for v in form.getlist("employees") if v.strip()]
+            result = services.invite(db.session, ctx, training_session, employee_ids=employee_ids,
+                                     unit_id=services.as_int(form.get("unit")) if not employee_ids else None,
+                                     include_subunits=bool(form.get("subunits")),
+                                     position_id=services.as_int(form.get("position"))
+                                     if not employee_ids and not form.get("unit") else None)
+            message = _("%(invited)d invited, %(waiting)d on the waiting list.", invited=len(result.invited),
+                        waiting=len(result.waitlisted))
+            if result.skipped:
+                message += " " + _("%(n)d were already registered and were skipped.", n=len(result.skipped))
+            return message
+        return self._act(pk, action)
+
+    @expose("/<pk>/attendance", methods=["POST"])
+    @has_access
+    def attendance(self, pk):
+        def action(training_session, ctx):
+            form = request.form
+            mark = form.get("mark") or ""
+            if mark:
+                if mark not in Attendance.__members__:
+                    raise DomainValidationError({"mark": _l("Attendance must be present, excused or absent.")})
+                chosen = form.getlist("rowid")
+                if not chosen:
+                    raise DomainValidationError({"rowid": _l("Tick the participants first.")})
+                n = services.mark(db.session, ctx, training_session, chosen, mark)
+                return _("Attendance recorded for %(n)d participants.", n=n)
+            entries = []
+            for raw in form.getlist("row"):
+                employee_id = services.as_int(raw)
+                if employee_id is None:
+                    raise DomainValidationError({"row": _l("Invalid employee.")})
+                entry = {"employee_id": employee_id}
+                for key in ("attendance", "pre_score", "post_score", "certificate_number"):
+                    name = f"{key}-{employee_id}"
+                    if name in form:
+                        entry[key] = form.get(name)
+                entries.append(entry)
+            n = services.record_roster(db.session, ctx, training_session, entries)
+            return _("%(n)d participants updated.", n=n)
+        return self._act(pk, action)
+
+    @expose("/<pk>/code", methods=["POST"])
+    @has_access
+    def code(self, pk):
+        def action(training_session, ctx):
+            code = services.regenerate_code(db.session, ctx, training_session)
+            return _("New check-in code: %(code)s", code=code)
+        return self._act(pk, action)
+
+    @expose("/<pk>/close", methods=["POST"])
+    @has_access
+    def close(self, pk):
+        def action(training_session, ctx):
+            n = services.close_attendance(db.session, ctx, training_session)
+            return _("The attendance is closed; %(n)d participants without attendance were marked absent.", n=n)
+        return self._act(pk, action)
+
+    @expose("/<pk>/cancel", methods=["POST"])
+    @has_access
+    def cancel(self, pk):
+        def action(training_session, ctx):
+            participant_id = services.as_int(request.form.get("participant"))
+            row = db.session.get(TrainingParticipant, participant_id) if participant_id else None
+            if row is None or row.session_id != training_session.id:
+                raise DomainValidationError({"participant": _l("Choose a participant of this session.")})
+            promoted = services.cancel(db.session, ctx, row)
+            message = _("The invitation is cancelled.")
+            if promoted:
+                message += " " + _("%(n)d participants moved from the waiting list to the session.", n=promoted)
+            return message
+        return self._act(pk, action)
+
+    @expose("/<pk>/pdf")
+    @has_access
+    def pdf(self, pk):
+        training_session = _load_session(pk)
+        participants = services.roster(db.session, current_viewer(), training_session)
+        data = documents.attendance_pdf(training_session, participants, printed_on=services.today_wib())
+        return _download(data, f"daftar-hadir-{training_session.id}.pdf", "application/pdf")
+
+    @expose("/<pk>/export/<fmt>")
+    @has_access
+    def export(self, pk, fmt):
+        training_session = _load_session(pk)
+        participants = services.roster(db.session, current_viewer(), training_session)
+        headers = [_("NIP"), _("Name"), _("Unit"), _("Status"), _("Attendance"), _("Checked in at"), _("Pre-test"),
+                   _("Post-test"), _("Certificate number")]
+        rows = [[p.employee.nip, p.employee.full_name, p.unit.name if p.unit else "", str(p.status_label),
+                 str(p.attendance_label), p.checked_in_at, p.pre_score, p.post_score, p.certificate_number]
+                for p in participants]
+        return _table_download(fmt, f"peserta-sesi-{training_session.id}", headers, rows)
+
+
+# --- the JP ledger -------------------------------------------------------------------------------------------------------
+
+class JpLedgerView(BaseView):
+    route_base = "/jp-ledger"
+    class_permission_name = "JpLedger"
+    method_permission_name = {"index": "read", "export": "export"}
+    default_view = "index"
+
+    def _filters(self):
+        viewer = current_viewer()
+        year = _year_arg(services.today_wib().year)
+        unit_id = _int_arg("unit")
+        unit = None
+        if unit_id is not None:
+            if not viewer.everything and not db.session.scalar(
+                    select(Unit.id).where(Unit.id == unit_id, S.unit_clause(viewer.scope))):
+                abort(404)
+            unit = db.session.get(Unit, unit_id)
+            if unit is None:
+                abort(404)
+        return viewer, year, unit, request.args.get("below") == "1"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        viewer, year, unit, below = self._filters()
+        page = _page_arg()
+        rows, total = services.ledger_page(db.session, viewer, year, unit.id if unit else None, below, page,
+                                           LEDGER_PAGE_SIZE)
+        units_view = viewer.everything or bool(viewer.scope.unit_root_id)
+        by_unit = services.ledger_by_unit(db.session, viewer, year, unit.id if unit else None) if units_view else []
+        return self.render_template(
+            "portal/training/jp_ledger.html", title=_l("JP ledger"), year=year, unit=unit, below=below, rows=rows,
+            total=total, page=page, pages=max(1, -(-total // LEDGER_PAGE_SIZE)), by_unit=by_unit,
+            picker=_unit_picker(unit) if units_view else None, targets=services.stored_targets(db.session),
+            default_targets=rules.DEFAULT_JP_TARGETS,
+            can_export=self.appbuilder.sm.has_access("can_export", "JpLedger"))
+
+    @expose("/export/<fmt>")
+    @has_access
+    def export(self, fmt):
+        if fmt not in ("csv", "xlsx"):
+            abort(404)
+        viewer, year, unit, below = self._filters()
+        rows = services.ledger_all(db.session, viewer, year, unit.id if unit else None, below)
+        headers = [_("NIP"), _("Name"), _("ASN type"), _("Unit"), _("JP from sessions"), _("JP external"),
+                   _("JP total"), _("Target"), _("Shortfall")]
+        body = [[r.nip, r.name, r.asn_type, r.unit_name, r.jp_sessions, r.jp_external, r.jp_total, r.target,
+                 r.shortfall] for r in rows]
+        return _table_download(fmt, f"rekap-jp-{year}", headers, body)
+
+
+# --- training needs ------------------------------------------------------------------------------------------------------
+
+def _parse_moment(value) -> Optional[datetime]:
+    text = (value or "").strip()
+    for fmt in (DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+class TrainingNeedsView(BaseView):
+    route_base = "/training-needs"
+    class_permission_name = "TrainingNeeds"
+    method_permission_name = {"index": "read", "effect": "read", "create_session": "write"}
+    default_view = "index"
+
+    def _unit(self):
+        viewer = current_viewer()
+        unit_id = _int_arg("unit") or (viewer.scope.unit_root_id if not viewer.everything else None)
+        if unit_id is None:
+            return None
+        query = select(Unit).where(Unit.id == unit_id)
+        if not viewer.everything:
+            query = query.where(S.unit_clause(viewer.scope))
+        unit = db.session.scalar(query)  # one statement: the unit, within the scope
+        if unit is None:
+            abort(404)
+        return unit
+
+    @expose("/")
+    @has_access
+    def index(self):
+        viewer = current_viewer()
+        year = _year_arg(services.today_wib().year - 1)
+        unit = self._unit()
+        need_rules = services.active_rules(db.session)
+        needs = services.training_needs(db.session, viewer, unit.id, year, need_rules) if unit else {}
+        can_create = self.appbuilder.sm.has_access("can_write", "TrainingNeeds") and viewer.manages
+        now = services.now_wib().replace(second=0, microsecond=0)
+        return self.render_template(
+            "portal/training/needs.html", title=_l("Training needs"), unit=unit, year=year, needs=needs,
+            picker=_unit_picker(unit), can_create=can_create, trainers=trainer_accounts() if can_create else [],
+            kind_labels=SESSION_KIND_LABELS, method_labels=METHOD_LABELS,
+            has_rules=bool(need_rules), default_start=now.strftime(DATETIME_INPUT))
+
+    @expose("/create-session", methods=["POST"])
+    @has_access
+    def create_session(self):
+        form = request.form
+        ctx = request_context()
+        topic = db.session.get(TrainingTopic, services.as_int(form.get("topic")) or 0)
+        back = url_for("TrainingNeedsView.index", unit=form.get("unit") or None, year=form.get("year") or None)
+        if topic is None:
+            flash(_("Choose the training topic."), "danger")
+            return redirect(back)
+        chosen = [v for v in form.getlist("rowid") if v.strip()]
+        if not chosen:
+            flash(_("Tick the employees to invite."), "danger")
+            return redirect(back)
+        viewer = current_viewer()
+        ids = [services.as_int(v) for v in chosen]
+        if any(i is None for i in ids) or len(ids) > services.MAX_INVITE:
+            abort(400)
+        # every employee must be in the viewer's scope (forged ids are refused as a whole)
+        found = set(db.session.scalars(select(Employee.id).where(Employee.id.in_(ids),
+                                                                  S.employee_clause(viewer.scope))))
+        if found != set(ids):
+            abort(404)
+        trainers = [u for u in trainer_accounts() if str(u.id) in set(form.getlist("trainers"))]
+        units = [db.session.get(Unit, services.as_int(form.get("unit")))] if services.as_int(form.get("unit")) else []
+        data = {"kind": form.get("kind"), "method": form.get("method"), "title": form.get("title"),
+                "topic_id": topic.id, "organiser": form.get("organiser"), "place": form.get("place") or None,
+                "online_url": form.get("online_url") or None, "starts_at": _parse_moment(form.get("starts_at")),
+                "ends_at": _parse_moment(form.get("ends_at")), "jp": services.as_int(form.get("jp")),
+                "capacity": services.as_int(form.get("capacity")), "description": form.get("description") or None}
+        try:
+            item, result = services.create_session(db.session, ctx, data, trainers=trainers,
+                                                   units=[u for u in units if u], employee_ids=ids)
+        except DomainValidationError as exc:
+            db.session.rollback()
+            _flash_errors(exc)
+            return redirect(back)
+        except TrainingRuleError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            return redirect(back)
+        flash(_("The session was created: %(invited)d invited, %(waiting)d on the waiting list.",
+                invited=len(result.invited), waiting=len(result.waitlisted)), "success")
+        return redirect(url_for("RosterView.show", pk=item.id))
+
+    @expose("/effect")
+    @has_access
+    def effect(self):
+        viewer = current_viewer()
+        unit = self._unit()
+        topic_id = _int_arg("topic")
+        topics = db.session.scalars(select(TrainingTopic).order_by(TrainingTopic.name)).all()
+        if topic_id is not None and not any(t.id == topic_id for t in topics):
+            abort(404)
+        rows, summary = services.training_effect(db.session, viewer, topic_id, unit.id if unit else None)
+        return self.render_template("portal/training/effect.html", title=_l("Effect of training"), unit=unit,
+                                    topics=topics, topic_id=topic_id, rows=rows, summary=summary,
+                                    picker=_unit_picker(unit), effect_order=list(rules.Effect),
+                                    predikat_label=_predikat_label)
+
+
+def _predikat_label(code):
+    from app.performance.rating import Predikat
+
+    return Predikat(code).label if code in Predikat.__members__ else "—"
+
+
+# --- participant feedback ---------------------------------------------------------------------------------------------------
+
+class TrainingFeedbackView(BaseView):
+    route_base = "/training-feedback"
+    class_permission_name = "TrainingFeedback"
+    method_permission_name = {"index": "read"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        viewer = current_viewer()
+        return self.render_template("portal/training/feedback.html", title=_l("Training feedback"),
+                                    trainers=services.feedback_by_trainer(db.session, viewer),
+                                    sessions=services.feedback_by_session(db.session, viewer))
+
+
+def register_personal(appbuilder):
+    """The personal entries of the menu: "Pelatihan Saya" and "Sesi Saya"."""
+    cat_label = _l("Training")
+    appbuilder.add_view(MyTrainingView, "My Training", label=_l("My training"), icon="fa-user",
+                        category=CATEGORY, category_label=cat_label, category_icon="fa-graduation-cap")
+    appbuilder.add_view(TrainerSessionsView, "My Sessions", label=_l("My sessions"), icon="fa-calendar",
+                        category=CATEGORY, category_label=cat_label)
+
+
+def register(appbuilder):
+    """Menus of the other training screens (called by app.training.register)."""
+    cat_label = _l("Training")
+    appbuilder.add_view(JpLedgerView, "JP Ledger", label=_l("JP ledger"), icon="fa-list-ol", category=CATEGORY,
+                        category_label=cat_label)
+    appbuilder.add_view(TrainingNeedsView, "Training Needs", label=_l("Training needs"), icon="fa-lightbulb-o",
+                        category=CATEGORY, category_label=cat_label)
+    appbuilder.add_view(TrainingFeedbackView, "Training Feedback", label=_l("Training feedback"),
+                        icon="fa-comments", category=CATEGORY, category_label=cat_label)
+    appbuilder.add_view_no_menu(RosterView)

@@ -1,0 +1,1141 @@
+"""Training and socialization on the database: sessions, invitations with the waiting list, attendance and
+self check-in, scores and certificates, closing, participant feedback, external trainings, the JP ledger,
+training needs from the evaluations and the effect of training.
+
+No web imports: every function takes the SQLAlchemy session and (for changes) an ``ActorContext`` (who acts,
+the same as the performance cycle's), and is called alike by the screens, the REST API and the demo. The
+rules themselves are the pure functions of ``rules``.
+
+Errors (the callers turn them into messages beside fields, flashes or HTTP answers):
+
+* ``DomainValidationError({field: message})`` — bad input (paths like ``entries-2-post_score``);
+* ``rules.TrainingRuleError`` — a refused action (wrong person, closed session, a wrong/expired/reused code…).
+
+The row scope (404 outside it) is applied by the callers when they load the records (``scope``).
+
+Every change is one transaction (``app.core.transactions.atomic``): a bulk invitation or a bulk attendance is
+written completely or not at all. The number of places is checked with the session row locked (``FOR
+UPDATE`` on PostgreSQL; SQLite serialises writers), so two invitations at once cannot overfill a session.
+
+Decisions where the brief is silent (documented for the screens):
+
+* Sessions, invitations and trainer assignments are made by the Admin and the Pengelola Kinerja (the
+  organisers at BKPSDM); a Pelatih runs the sessions they train: attendance, scores, certificates, the
+  check-in code and closing the attendance.
+* Inviting someone already invited (or on the waiting list) is refused when they are named one by one;
+  inviting a unit or a position skips them and says how many were skipped. A cancelled invitation is
+  renewed by inviting again (the same row: one row per employee and session).
+* A place frees when an invitation is cancelled (by the organiser, or declined by the employee before the
+  session starts); the oldest entry of the waiting list takes it. Raising the capacity promotes as many
+  as fit; the capacity cannot drop below the places held.
+* Attendance "present" is recorded from the start of the session on (excused/absent also before); attendance
+  is recorded for invited participants only. Closing the attendance (from the start of the session on)
+  marks every invited participant without attendance as absent; after closing nothing of the roster
+  changes. JP count for present participants of closed sessions, in the year the session ends.
+* Feedback: once per participant who was present, after the session has ended (or its attendance closed).
+* External trainings recorded by the employee wait for verification by the Pengelola Kinerja; those the
+  Pengelola (or Admin) record are verified at once; only verified ones count towards the JP.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Iterable, Optional, Sequence
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, literal, or_, select, union_all
+from sqlalchemy.orm import lazyload, selectinload
+
+from app.core.errors import DomainValidationError
+from app.core.transactions import atomic
+from app.core.uploads import DEFAULT_MAX_BYTES, FileStore, UploadError
+from app.core.validation import clean_text as _text
+from app.organisation.models import Employee, Position, Unit
+from app.performance.models import Evaluation, Feedback, Indicator, Period, Progress, Rhk, Skp
+from app.performance.services import ActorContext, now_wib, today_wib  # noqa: F401 - re-exported
+from app.performance.workflow import EvaluationState, SkpState
+from app.security import roles as R
+from app.security.scope import employee_clause
+
+from . import rules
+from .models import (ExternalTraining, JpTarget, TrainingFeedback, TrainingNeedRule, TrainingParticipant,
+                     TrainingSession, TrainingTopic, training_session_trainer)
+from .rules import (Attendance, CheckInMethod, EnrollmentSource, EnrollmentStatus, ExternalStatus, SessionStatus,
+                    TrainingRuleError)
+from .scope import Viewer, participant_clause, subtree_ids as unit_subtree_ids
+
+MAX_INVITE = 5000  # employees per invitation (a whole Dinas Pendidikan fits; a typo of a root unit does not)
+CERTIFICATE_KINDS = ("pdf", "jpg", "png")
+ACTIVE = "AKTIF"
+
+
+# --- who acts -------------------------------------------------------------------------------------------
+
+def manages(ctx: ActorContext) -> bool:
+    """Admin and Pengelola Kinerja organise the city's trainings."""
+    return bool(ctx.role_names & R.GLOBAL_SCOPE_ROLES)
+
+
+def trains(ctx: ActorContext, training_session: TrainingSession) -> bool:
+    return bool(ctx.user_id) and R.PELATIH in ctx.role_names and \
+        any(u.id == ctx.user_id for u in training_session.trainers)
+
+
+def runs(ctx: ActorContext, training_session: TrainingSession) -> bool:
+    """May this person manage the roster of the session (attendance, scores, code, closing)?"""
+    return manages(ctx) or trains(ctx, training_session)
+
+
+def _require_manager(ctx: ActorContext) -> None:
+    if not manages(ctx):
+        raise TrainingRuleError(_l("Only the training organisers (Pengelola Kinerja) invite participants."),
+                                "WRONG_ACTOR")
+
+
+def _require_runner(ctx: ActorContext, training_session: TrainingSession) -> None:
+    if not runs(ctx, training_session):
+        raise TrainingRuleError(_l("Only the session's trainers and the training organisers manage its roster."),
+                                "WRONG_ACTOR")
+
+
+def _require_open(training_session: TrainingSession) -> None:
+    if training_session.status == SessionStatus.DITUTUP:
+        raise TrainingRuleError(_l("The attendance of this session is closed: its roster can no longer change."),
+                                "CLOSED")
+
+
+# --- input helpers --------------------------------------------------------------------------------------
+
+
+
+def _score(errors: dict, key: str, value) -> Optional[Decimal]:
+    """A test score from a form or JSON: blank → None; a number 0-100 with at most two decimals."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        errors[key] = _l("A score must be a number from 0 to 100.")
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        errors[key] = _l("A score must be a number from 0 to 100.")
+        return None
+    if not number.is_finite():
+        errors[key] = _l("A score must be a number from 0 to 100.")
+        return None
+    problem = rules.score_problem(number)
+    if problem:
+        errors[key] = problem
+        return None
+    return number.quantize(Decimal("0.01"))
+
+
+_URL_BAD = re.compile(r"[\s<>\"'\\\x00-\x1f\x7f]")
+
+
+def _url(errors: dict, key: str, value) -> Optional[str]:
+    text = _text(errors, key, value, rules.URL_MAX, required=False, label=_l("Online link"))
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or _URL_BAD.search(text):
+        errors[key] = _l("The link must be a web address starting with http:// or https://.")
+        return None
+    return text
+
+
+def as_int(value) -> Optional[int]:
+    """An id or count from a form or JSON (digits only), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 9:
+        return int(value.strip())
+    return None
+
+
+def _name(employee) -> str:
+    return employee.full_name if hasattr(employee, "full_name") else str(employee)
+
+
+# --- sessions ---------------------------------------------------------------------------------------------
+
+def places_taken(db, session_id: int) -> int:
+    return db.scalar(select(func.count()).select_from(TrainingParticipant).where(
+        TrainingParticipant.session_id == session_id,
+        TrainingParticipant.status == EnrollmentStatus.DIUNDANG.value)) or 0
+
+
+def validate_session(db, item: TrainingSession) -> None:
+    """Check a session before it is saved (forms and the REST API); fills a missing check-in code.
+    Raises DomainValidationError({field: message})."""
+    errors = {}
+    item.title = _text(errors, "title", item.title, rules.TITLE_MAX, label=_l("Title"))
+    item.organiser = _text(errors, "organiser", item.organiser, rules.ORGANISER_MAX, label=_l("Organiser"))
+    item.place = _text(errors, "place", item.place, rules.PLACE_MAX, required=False, label=_l("Place"))
+    item.description = _text(errors, "description", item.description, rules.DESCRIPTION_MAX, required=False,
+                             label=_l("Description"))
+    if "online_url" not in errors:
+        item.online_url = _url(errors, "online_url", item.online_url)
+    if item.kind not in rules.SessionKind.__members__:
+        errors["kind"] = _l("Choose training or socialization.")
+    errors.update({k: v for k, v in rules.session_problems(item.starts_at, item.ends_at, item.jp, item.capacity,
+                                                          item.online_url, item.place, item.method).items()
+                   if k not in errors})
+    for trainer in item.trainers or []:
+        if not any(r.name == R.PELATIH for r in trainer.roles):
+            errors["trainers"] = _l("%(name)s does not hold the Pelatih role.", name=trainer.username)
+            break
+    if item.topic is not None and not item.topic.active and item.id is None:
+        errors.setdefault("topic", _l("This topic is no longer active in the catalogue."))
+    if item.id is not None and "capacity" not in errors:
+        problem = rules.capacity_problem(item.capacity, places_taken(db, item.id))
+        if problem:
+            errors["capacity"] = problem
+    if item.status not in (None, *SessionStatus.__members__):
+        errors["status"] = _l("Unknown status.")
+    if errors:
+        raise DomainValidationError(errors)
+    if not item.checkin_code:
+        item.checkin_code = rules.make_code()
+    if item.status is None:
+        item.status = SessionStatus.DIBUKA.value
+
+
+def after_session_saved(db, item: TrainingSession) -> int:
+    """After a save (the capacity may have grown): promote from the waiting list; returns how many."""
+    if item.id is None or item.status == SessionStatus.DITUTUP:
+        return 0
+    with atomic(db):
+        return _promote(db, item)
+
+
+def _lock(db, training_session: TrainingSession) -> None:
+    """Lock the session row for the rest of the transaction (PostgreSQL; a no-op clause on SQLite)."""
+    db.execute(select(TrainingSession.id).where(TrainingSession.id == training_session.id).with_for_update())
+
+
+def _promote(db, training_session: TrainingSession) -> int:
+    taken = places_taken(db, training_session.id)
+    waiting = db.scalars(select(TrainingParticipant).where(
+        TrainingParticipant.session_id == training_session.id,
+        TrainingParticipant.status == EnrollmentStatus.DAFTAR_TUNGGU.value)
+        .order_by(TrainingParticipant.invited_at, TrainingParticipant.id)).all()
+    promoted = rules.promotions(training_session.capacity, taken, waiting)
+    for row in promoted:
+        row.status = EnrollmentStatus.DIUNDANG.value
+    return len(promoted)
+
+
+def regenerate_code(db, ctx: ActorContext, training_session: TrainingSession) -> str:
+    _require_runner(ctx, training_session)
+    _require_open(training_session)
+    with atomic(db):
+        training_session.checkin_code = rules.make_code()
+    return training_session.checkin_code
+
+
+def create_session(db, ctx: ActorContext, data: dict, trainers: Sequence = (), units: Sequence = (),
+                   employee_ids: Sequence[int] = (), source: str = EnrollmentSource.KEBUTUHAN.value):
+    """A new session and (optionally) its first participants, in one transaction (the training-needs page:
+    "create a session with these employees invited"). ``data`` holds the session's columns. Returns
+    (session, InviteResult)."""
+    _require_manager(ctx)
+    item = TrainingSession(kind=data.get("kind") or rules.SessionKind.PELATIHAN.value,
+                           method=data.get("method") or rules.Method.KLASIKAL.value,
+                           title=data.get("title"), topic_id=data.get("topic_id"), organiser=data.get("organiser"),
+                           place=data.get("place"), online_url=data.get("online_url"),
+                           starts_at=data.get("starts_at"), ends_at=data.get("ends_at"), jp=data.get("jp"),
+                           capacity=data.get("capacity"), description=data.get("description"),
+                           created_by_id=ctx.user_id)
+    with db.no_autoflush:
+        item.topic = db.get(TrainingTopic, item.topic_id) if item.topic_id else None
+        item.trainers = list(trainers)
+        item.units = list(units)
+        validate_session(db, item)
+    with atomic(db):
+        db.add(item)
+        db.flush()
+        result = invite(db, ctx, item, employee_ids=employee_ids, source=source, commit=False) if employee_ids \
+            else InviteResult()
+    return item, result
+
+
+# --- invitations and the waiting list --------------------------------------------------------------------------
+
+@dataclass
+class InviteResult:
+    invited: list = field(default_factory=list)  # employee ids given a place
+    waitlisted: list = field(default_factory=list)  # employee ids on the waiting list
+    skipped: list = field(default_factory=list)  # employee ids already registered (unit/position invitations)
+
+    @property
+    def total(self) -> int:
+        return len(self.invited) + len(self.waitlisted)
+
+
+def _candidates(db, employee_ids, unit_id, include_subunits, position_id) -> tuple[list, str, dict]:
+    """(employees, source, errors): the active employees the invitation names, in order."""
+    errors = {}
+    if employee_ids:
+        ids = []
+        for i, raw in enumerate(employee_ids):
+            pk = as_int(raw)
+            if pk is None:
+                errors["employees"] = _l("Invalid employee.")
+                return [], EnrollmentSource.DAFTAR.value, errors
+            if pk not in ids:
+                ids.append(pk)
+        if len(ids) > MAX_INVITE:
+            errors["employees"] = _l("At most %(max)d employees per invitation.", max=MAX_INVITE)
+            return [], EnrollmentSource.DAFTAR.value, errors
+        found = {e.id: e for e in db.scalars(select(Employee).where(Employee.id.in_(ids))).unique()}
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            errors["employees"] = _l("Invalid choice: the record does not exist or is outside your access")
+        inactive = [found[pk] for pk in ids if pk in found and found[pk].status != ACTIVE]
+        if inactive:
+            errors["employees"] = _l("Not active, cannot be invited: %(names)s",
+                                     names=", ".join(_name(e) for e in inactive[:10]))
+        return [found[pk] for pk in ids if pk in found], EnrollmentSource.DAFTAR.value, errors
+    if unit_id:
+        unit = db.get(Unit, unit_id) if as_int(unit_id) else None
+        if unit is None:
+            return [], EnrollmentSource.UNIT.value, {"unit": _l("Choose a unit.")}
+        where = Employee.unit_id.in_(unit_subtree_ids(unit.id)) if include_subunits else Employee.unit_id == unit.id
+        rows = db.scalars(select(Employee).where(where, Employee.status == ACTIVE).order_by(Employee.name, Employee.id)
+                          .limit(MAX_INVITE + 1)).unique().all()
+        if len(rows) > MAX_INVITE:
+            return [], EnrollmentSource.UNIT.value, {"unit": _l("At most %(max)d employees per invitation.",
+                                                                max=MAX_INVITE)}
+        if not rows:
+            return [], EnrollmentSource.UNIT.value, {"unit": _l("This unit has no active employees.")}
+        return list(rows), EnrollmentSource.UNIT.value, errors
+    if position_id:
+        position = db.get(Position, position_id) if as_int(position_id) else None
+        if position is None:
+            return [], EnrollmentSource.JABATAN.value, {"position": _l("Choose a position.")}
+        rows = db.scalars(select(Employee).where(Employee.position_id == position.id, Employee.status == ACTIVE)
+                          .order_by(Employee.name, Employee.id)).unique().all()
+        if not rows:
+            return [], EnrollmentSource.JABATAN.value, {"position": _l("Nobody active holds this position.")}
+        return list(rows), EnrollmentSource.JABATAN.value, errors
+    return [], EnrollmentSource.DAFTAR.value, {"employees": _l("Choose employees, a unit or a position to invite.")}
+
+
+def invite(db, ctx: ActorContext, training_session: TrainingSession, employee_ids: Sequence = (),
+           unit_id=None, include_subunits: bool = False, position_id=None, source: Optional[str] = None,
+           commit: bool = True, now: Optional[datetime] = None) -> InviteResult:
+    """Invite employees (one by one, a unit — with its sub-units when asked — or the holders of a position).
+    Places are given in order while they last; the overflow goes to the waiting list. One transaction."""
+    _require_manager(ctx)
+    _require_open(training_session)
+    people, default_source, errors = _candidates(db, employee_ids, unit_id, include_subunits, position_id)
+    if errors:
+        raise DomainValidationError(errors)
+    source = source or default_source
+    if source not in EnrollmentSource.__members__:
+        raise DomainValidationError({"source": _l("Unknown source.")})
+    explicit = bool(employee_ids)
+    result = InviteResult()
+    with atomic(db, commit):
+        _lock(db, training_session)
+        existing = {p.employee_id: p for p in db.scalars(select(TrainingParticipant).where(
+            TrainingParticipant.session_id == training_session.id,
+            TrainingParticipant.employee_id.in_([e.id for e in people])))}
+        already = [e for e in people if e.id in existing and existing[e.id].status != EnrollmentStatus.DIBATALKAN]
+        if already and explicit:
+            raise DomainValidationError({"employees": _l(
+                "Already registered for this session (invited or on the waiting list): %(names)s",
+                names=", ".join(_name(e) for e in already[:10]))})
+        result.skipped = [e.id for e in already]
+        fresh = [e for e in people if e not in already]
+        n_invited, _ = rules.allocate(training_session.capacity, places_taken(db, training_session.id), len(fresh))
+        moment = now or now_wib()
+        for i, employee in enumerate(fresh):
+            status = EnrollmentStatus.DIUNDANG if i < n_invited else EnrollmentStatus.DAFTAR_TUNGGU
+            row = existing.get(employee.id)
+            if row is None:
+                db.add(TrainingParticipant(session_id=training_session.id, employee_id=employee.id,
+                                           unit_id=employee.unit_id, status=status.value, source=source,
+                                           invited_at=moment))
+            else:  # a cancelled invitation, renewed
+                row.status, row.source, row.invited_at, row.unit_id = status.value, source, moment, employee.unit_id
+                row.attendance = row.checked_in_at = row.checkin_method = None
+            (result.invited if status == EnrollmentStatus.DIUNDANG else result.waitlisted).append(employee.id)
+    return result
+
+
+def cancel(db, ctx: ActorContext, participant: TrainingParticipant, now: Optional[datetime] = None) -> int:
+    """Cancel an invitation (the organisers), or decline one's own before the session starts (the employee).
+    The freed place goes to the waiting list. Returns how many were promoted."""
+    training_session = participant.session
+    own = bool(ctx.employee_id) and participant.employee_id == ctx.employee_id
+    if not (manages(ctx) or own):
+        raise TrainingRuleError(_l("Only the training organisers cancel invitations."), "WRONG_ACTOR")
+    _require_open(training_session)
+    if participant.status == EnrollmentStatus.DIBATALKAN:
+        raise TrainingRuleError(_l("This invitation is already cancelled."), "ALREADY")
+    if participant.attendance is not None:
+        raise TrainingRuleError(_l("The attendance is already recorded: the invitation cannot be cancelled."),
+                                "ATTENDED")
+    if own and not manages(ctx) and (now or now_wib()) >= training_session.starts_at:
+        raise TrainingRuleError(_l("The session has started: ask the organisers to cancel your invitation."),
+                                "STARTED")
+    with atomic(db):
+        _lock(db, training_session)
+        participant.status = EnrollmentStatus.DIBATALKAN.value
+        db.flush()
+        return _promote(db, training_session)
+
+
+# --- attendance, scores, certificates ---------------------------------------------------------------------------
+
+def record_roster(db, ctx: ActorContext, training_session: TrainingSession, entries: Sequence[dict],
+                  now: Optional[datetime] = None) -> int:
+    """Bulk attendance, scores and certificate numbers: each entry names the employee (``employee_id``) and
+    any of ``attendance`` (HADIR/IZIN/TIDAK_HADIR, or "" to clear), ``pre_score``, ``post_score``,
+    ``certificate_number``; keys left out are not changed. All entries or none. Returns the number of rows
+    changed."""
+    _require_runner(ctx, training_session)
+    _require_open(training_session)
+    if not isinstance(entries, (list, tuple)) or not entries:
+        raise DomainValidationError({"entries": _l("Choose the participants to record.")})
+    if len(entries) > rules.CAPACITY_MAX:
+        raise DomainValidationError({"entries": _l("Too many entries.")})
+    moment = now or now_wib()
+    rows = {p.employee_id: p for p in db.scalars(select(TrainingParticipant).where(
+        TrainingParticipant.session_id == training_session.id)).all()}
+    names = {}
+    errors, plan = {}, []
+    for i, entry in enumerate(entries):
+        p = f"entries-{i}"
+        if not isinstance(entry, dict):
+            errors[p] = _l("Invalid entry.")
+            continue
+        employee_id = as_int(entry.get("employee_id"))
+        row = rows.get(employee_id) if employee_id is not None else None
+        if row is None or row.status == EnrollmentStatus.DIBATALKAN:
+            if employee_id is not None and employee_id not in names:
+                employee = db.get(Employee, employee_id)
+                names[employee_id] = _name(employee) if employee is not None else str(employee_id)
+            errors[f"{p}-employee_id"] = _l("%(name)s is not registered for this session: attendance is recorded "
+                                            "for invited participants only.", name=names.get(employee_id, "?"))
+            continue
+        if row.status == EnrollmentStatus.DAFTAR_TUNGGU:
+            errors[f"{p}-employee_id"] = _l("%(name)s is on the waiting list: attendance is recorded for invited "
+                                            "participants only.", name=_name(row.employee))
+            continue
+        change = {}
+        if "attendance" in entry:
+            value = entry.get("attendance") or None
+            if value is not None and value not in Attendance.__members__:
+                errors[f"{p}-attendance"] = _l("Attendance must be present, excused or absent.")
+            elif value == Attendance.HADIR and moment < training_session.starts_at:
+                errors[f"{p}-attendance"] = _l("Presence can be recorded once the session has started.")
+            else:
+                change["attendance"] = value
+        for key in ("pre_score", "post_score"):
+            if key in entry:
+                change[key] = _score(errors, f"{p}-{key}", entry.get(key))
+        if "certificate_number" in entry:
+            change["certificate_number"] = _text(errors, f"{p}-certificate_number", entry.get("certificate_number"),
+                                                 rules.CERTIFICATE_MAX, required=False, label=_l("Certificate number"))
+        if change.get("certificate_number") and (change.get("attendance", row.attendance) != Attendance.HADIR):
+            errors[f"{p}-certificate_number"] = _l("A certificate is given to participants who were present.")
+        plan.append((row, change))
+    if errors:
+        raise DomainValidationError(errors)
+    changed = 0
+    with atomic(db):
+        for row, change in plan:
+            before = (row.attendance, row.pre_score, row.post_score, row.certificate_number)
+            if "attendance" in change and change["attendance"] != row.attendance:
+                row.attendance = change["attendance"]
+                if row.attendance is None:
+                    row.checked_in_at = row.checkin_method = None
+                elif row.checkin_method != CheckInMethod.KODE or row.attendance != Attendance.HADIR:
+                    row.checkin_method = CheckInMethod.PELATIH.value
+                    row.checked_in_at = moment if row.attendance == Attendance.HADIR else None
+            for key in ("pre_score", "post_score", "certificate_number"):
+                if key in change:
+                    setattr(row, key, change[key])
+            if (row.attendance, row.pre_score, row.post_score, row.certificate_number) != before:
+                changed += 1
+    return changed
+
+
+def mark(db, ctx: ActorContext, training_session: TrainingSession, employee_ids: Iterable, attendance: str,
+         now: Optional[datetime] = None) -> int:
+    """Bulk present / excused / absent for the chosen participants (the roster's buttons)."""
+    ids = [as_int(e) for e in employee_ids or []]
+    if any(i is None for i in ids):
+        raise DomainValidationError({"entries": _l("Invalid employee.")})
+    return record_roster(db, ctx, training_session, [{"employee_id": i, "attendance": attendance} for i in ids],
+                         now=now)
+
+
+def close_attendance(db, ctx: ActorContext, training_session: TrainingSession, now: Optional[datetime] = None) -> int:
+    """Close the attendance: every invited participant without attendance is absent; the session's JP now
+    count for those present. Returns how many were marked absent."""
+    _require_runner(ctx, training_session)
+    _require_open(training_session)
+    moment = now or now_wib()
+    if moment < training_session.starts_at:
+        raise TrainingRuleError(_l("The attendance can be closed once the session has started."), "NOT_STARTED")
+    with atomic(db):
+        _lock(db, training_session)
+        missing = db.scalars(select(TrainingParticipant).where(
+            TrainingParticipant.session_id == training_session.id,
+            TrainingParticipant.status == EnrollmentStatus.DIUNDANG.value,
+            TrainingParticipant.attendance.is_(None))).all()
+        for row in missing:
+            row.attendance = Attendance.TIDAK_HADIR.value
+            row.checkin_method = CheckInMethod.PELATIH.value
+        training_session.status = SessionStatus.DITUTUP.value
+        training_session.closed_at = moment
+    return len(missing)
+
+
+def own_participation(db, employee_id: Optional[int], session_id: int) -> Optional[TrainingParticipant]:
+    if not employee_id:
+        return None
+    return db.scalar(select(TrainingParticipant).where(TrainingParticipant.session_id == session_id,
+                                                       TrainingParticipant.employee_id == employee_id))
+
+
+def check_in(db, ctx: ActorContext, training_session: TrainingSession, code, now: Optional[datetime] = None) \
+        -> TrainingParticipant:
+    """Self check-in with the session's code: accepted once, while the session runs, for invited
+    participants. Refusals raise TrainingRuleError with the reason (``rules.check_in_refusal``)."""
+    moment = now or now_wib()
+    row = own_participation(db, ctx.employee_id, training_session.id)
+    refusal = rules.check_in_refusal(code, training_session.checkin_code, moment, training_session.starts_at,
+                                     training_session.ends_at, training_session.status == SessionStatus.DITUTUP,
+                                     row.status if row is not None else None,
+                                     row is not None and row.attendance == Attendance.HADIR)
+    if refusal is not None:
+        raise refusal
+    with atomic(db):
+        row.attendance = Attendance.HADIR.value
+        row.checked_in_at = moment
+        row.checkin_method = CheckInMethod.KODE.value
+    return row
+
+
+def give_feedback(db, ctx: ActorContext, training_session: TrainingSession, rating, comment,
+                  now: Optional[datetime] = None) -> TrainingFeedback:
+    """The participant's feedback (1-5 and a comment) on a session they attended, once, after it ended."""
+    row = own_participation(db, ctx.employee_id, training_session.id)
+    if row is None or row.status != EnrollmentStatus.DIUNDANG:
+        raise TrainingRuleError(_l("Only participants of the session give feedback on it."), "NOT_ENROLLED")
+    if row.attendance != Attendance.HADIR:
+        raise TrainingRuleError(_l("Feedback is given by participants who were present."), "NOT_PRESENT")
+    moment = now or now_wib()
+    if moment < training_session.ends_at and training_session.status != SessionStatus.DITUTUP:
+        raise TrainingRuleError(_l("Feedback can be given once the session has ended."), "NOT_ENDED")
+    if db.scalar(select(TrainingFeedback.id).where(TrainingFeedback.participant_id == row.id)) is not None:
+        raise TrainingRuleError(_l("You have already given your feedback on this session."), "ALREADY")
+    errors = {}
+    value = as_int(rating) if not isinstance(rating, int) or isinstance(rating, bool) else rating
+    problem = rules.rating_problem(value)
+    if problem:
+        errors["rating"] = problem
+    text = _text(errors, "comment", comment, rules.COMMENT_MAX, required=False, label=_l("Comment"))
+    if errors:
+        raise DomainValidationError(errors)
+    with atomic(db):
+        item = TrainingFeedback(participant_id=row.id, session_id=training_session.id, rating=value, comment=text)
+        db.add(item)
+    return item
+
+
+# --- external trainings ----------------------------------------------------------------------------------------
+
+def validate_external(db, ctx: ActorContext, item: ExternalTraining, is_new: bool) -> None:
+    """Check an external training (forms); the certificate file is checked when it is stored."""
+    errors = {}
+    item.title = _text(errors, "title", item.title, rules.TITLE_MAX, label=_l("Title"))
+    item.organiser = _text(errors, "organiser", item.organiser, rules.ORGANISER_MAX, label=_l("Organiser"))
+    item.certificate_number = _text(errors, "certificate_number", item.certificate_number, rules.CERTIFICATE_MAX,
+                                    label=_l("Certificate number"))
+    item.notes = _text(errors, "notes", item.notes, rules.NOTES_MAX, required=False, label=_l("Notes"))
+    if item.method not in rules.Method.__members__:
+        errors["method"] = _l("Choose classroom or one of the non-classical channels.")
+    if not isinstance(item.started_on, date):
+        errors["started_on"] = _l("The start date is required.")
+    if not isinstance(item.ended_on, date):
+        errors["ended_on"] = _l("The end date is required.")
+    if isinstance(item.started_on, date) and isinstance(item.ended_on, date):
+        if item.ended_on < item.started_on:
+            errors["ended_on"] = _l("The end date cannot be before the start date.")
+        elif item.ended_on > today_wib():
+            errors["ended_on"] = _l("Record a training once it has ended.")
+        elif item.started_on.year < rules.YEAR_MIN:
+            errors["started_on"] = _l("The dates must lie between %(min)d and %(max)d.", min=rules.YEAR_MIN,
+                                      max=rules.YEAR_MAX)
+    if item.jp is None or isinstance(item.jp, bool) or not isinstance(item.jp, int) or item.jp <= 0:
+        errors["jp"] = _l("JP must be greater than zero.")
+    elif item.jp > rules.JP_MAX:
+        errors["jp"] = _l("JP cannot be more than %(max)d.", max=rules.JP_MAX)
+    employee_id = item.employee.id if item.employee is not None else item.employee_id
+    if not employee_id:
+        errors["employee"] = _l("Choose the employee.")
+    if errors:
+        raise DomainValidationError(errors)
+    if is_new:
+        item.recorded_by_id = ctx.user_id
+        if manages(ctx):
+            item.status = ExternalStatus.DISETUJUI.value
+            item.verified_by_id, item.verified_at = ctx.user_id, now_wib()
+        else:
+            item.status = ExternalStatus.DIAJUKAN.value
+    elif not manages(ctx):
+        if item.status != ExternalStatus.DIAJUKAN:
+            raise TrainingRuleError(_l("A verified or rejected record is changed by the Pengelola Kinerja only."),
+                                    "NOT_EDITABLE")
+
+
+def store_certificate(item: ExternalTraining, stream, filename: str, store: FileStore,
+                      max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Keep the certificate (PDF, JPG or PNG, checked by content) and put its details on ``item``.
+    DomainValidationError on a refused file."""
+    try:
+        stored = store.save(stream, filename or "", allowed=CERTIFICATE_KINDS, max_bytes=max_bytes)
+    except UploadError as exc:
+        raise DomainValidationError({"file": exc.message}) from None
+    item.original_name, item.stored_name = stored.original_name, stored.stored_name
+    item.content_type, item.size_bytes, item.sha256 = stored.content_type, stored.size_bytes, stored.sha256
+
+
+def verify_external(db, ctx: ActorContext, items: Sequence[ExternalTraining], accept: bool) -> int:
+    if not manages(ctx):
+        raise TrainingRuleError(_l("External trainings are verified by the Pengelola Kinerja."), "WRONG_ACTOR")
+    with atomic(db):
+        for item in items:
+            item.status = (ExternalStatus.DISETUJUI if accept else ExternalStatus.DITOLAK).value
+            item.verified_by_id, item.verified_at = ctx.user_id, now_wib()
+    return len(items)
+
+
+def external_for_download(db, viewer: Viewer, pk) -> Optional[ExternalTraining]:
+    from .scope import external_clause
+
+    pk = as_int(pk)
+    if pk is None:
+        return None
+    return db.scalar(select(ExternalTraining).where(ExternalTraining.id == pk, external_clause(viewer),
+                                                    ExternalTraining.stored_name.is_not(None)))
+
+
+# --- JP targets -------------------------------------------------------------------------------------------------
+
+def validate_jp_target(db, item: JpTarget) -> None:
+    errors = rules.jp_target_problem(item.asn_type, item.target_jp)
+    item.notes = _text(errors, "notes", item.notes, 500, required=False, label=_l("Notes"))
+    if not errors and db.scalar(select(JpTarget.id).where(JpTarget.asn_type == item.asn_type,
+                                                          JpTarget.id != (item.id or 0))) is not None:
+        errors["asn_type"] = _l("This ASN type already has a target.")
+    if errors:
+        raise DomainValidationError(errors)
+
+
+def stored_targets(db) -> dict:
+    return dict(db.execute(select(JpTarget.asn_type, JpTarget.target_jp)).all())
+
+
+def _target_column():
+    """The yearly target of the employee's ASN type: the stored one, else the default (SQL CASE)."""
+    default = case({k: v for k, v in rules.DEFAULT_JP_TARGETS.items()}, value=Employee.asn_type,
+                   else_=rules.DEFAULT_JP_TARGETS["PNS"])
+    return func.coalesce(JpTarget.target_jp, default)
+
+
+# --- the JP ledger (aggregate SQL: one statement, whatever the number of employees) --------------------------------
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 1, 1), datetime(year + 1, 1, 1)
+
+
+def jp_totals(year: int):
+    """Subquery (employee_id, jp_sessions, jp_external): the JP of ``year`` per employee, from attended
+    sessions whose attendance is closed (in the year they end) and verified external trainings (in the year
+    they end). GROUP BY in SQL."""
+    start, end = year_bounds(year)
+    sessions = (select(TrainingParticipant.employee_id.label("employee_id"), TrainingSession.jp.label("jp"),
+                       literal(1).label("own"))
+                .join(TrainingSession, TrainingSession.id == TrainingParticipant.session_id)
+                .where(TrainingSession.ends_at >= start, TrainingSession.ends_at < end,
+                       TrainingSession.status == SessionStatus.DITUTUP.value,
+                       TrainingParticipant.attendance == Attendance.HADIR.value))
+    external = (select(ExternalTraining.employee_id.label("employee_id"), ExternalTraining.jp.label("jp"),
+                       literal(0).label("own"))
+                .where(ExternalTraining.ended_on >= start.date(), ExternalTraining.ended_on < end.date(),
+                       ExternalTraining.status == ExternalStatus.DISETUJUI.value))
+    both = union_all(sessions, external).subquery("jp_rows")
+    return (select(both.c.employee_id,
+                   func.sum(case((both.c.own == 1, both.c.jp), else_=0)).label("jp_sessions"),
+                   func.sum(case((both.c.own == 0, both.c.jp), else_=0)).label("jp_external"))
+            .group_by(both.c.employee_id).subquery("jp_totals"))
+
+
+def _ledger_base(viewer: Viewer, year: int, unit_id: Optional[int] = None, subtree: bool = True):
+    totals = jp_totals(year)
+    sessions_jp = func.coalesce(totals.c.jp_sessions, 0)
+    external_jp = func.coalesce(totals.c.jp_external, 0)
+    target = _target_column()
+    conditions = [Employee.status == ACTIVE]
+    if not viewer.everything:
+        conditions.append(employee_clause(viewer.scope) if not viewer.scope.empty else literal(False))
+    if unit_id:
+        conditions.append(Employee.unit_id.in_(unit_subtree_ids(unit_id)) if subtree else Employee.unit_id == unit_id)
+    return totals, sessions_jp, external_jp, target, conditions
+
+
+def ledger_page(db, viewer: Viewer, year: int, unit_id: Optional[int] = None, below_only: bool = False,
+                page: int = 1, page_size: int = 50, subtree: bool = True) -> tuple[list, int]:
+    """(rows, total) of one page of the ledger: employee, unit, JP from sessions and external trainings,
+    total, target, shortfall. Two statements (the page and its count)."""
+    totals, sessions_jp, external_jp, target, conditions = _ledger_base(viewer, year, unit_id, subtree)
+    total_jp = sessions_jp + external_jp
+    if below_only:
+        conditions.append(total_jp < target)
+    base = (select(Employee.id, Employee.nip, Employee.name, Employee.front_title, Employee.back_title,
+                   Employee.asn_type, Unit.name.label("unit_name"), sessions_jp.label("jp_sessions"),
+                   external_jp.label("jp_external"), total_jp.label("jp_total"), target.label("target"))
+            .join(Unit, Unit.id == Employee.unit_id)
+            .outerjoin(totals, totals.c.employee_id == Employee.id)
+            .outerjoin(JpTarget, JpTarget.asn_type == Employee.asn_type)
+            .where(*conditions))
+    count = db.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = db.execute(base.order_by(Employee.name, Employee.id).offset((page - 1) * page_size).limit(page_size)).all()
+    return [LedgerRow.from_row(r) for r in rows], count
+
+
+def ledger_all(db, viewer: Viewer, year: int, unit_id: Optional[int] = None, below_only: bool = False) -> list:
+    """Every row of the ledger (exports), one statement."""
+    rows, _ = ledger_page(db, viewer, year, unit_id, below_only, page=1, page_size=10 ** 6)
+    return rows
+
+
+@dataclass
+class LedgerRow:
+    employee_id: int
+    nip: str
+    name: str
+    asn_type: str
+    unit_name: str
+    jp_sessions: int
+    jp_external: int
+    jp_total: int
+    target: int
+
+    @classmethod
+    def from_row(cls, r):
+        from app.organisation.rules import full_name
+
+        return cls(r.id, r.nip, full_name(r.name, r.front_title, r.back_title), r.asn_type, r.unit_name,
+                   int(r.jp_sessions or 0), int(r.jp_external or 0), int(r.jp_total or 0), int(r.target or 0))
+
+    @property
+    def below(self) -> bool:
+        return rules.below_target(self.jp_total, self.target)
+
+    @property
+    def shortfall(self) -> int:
+        return rules.jp_shortfall(self.jp_total, self.target)
+
+
+def ledger_by_unit(db, viewer: Viewer, year: int, unit_id: Optional[int] = None) -> list:
+    """Per unit of the viewer's scope (or of ``unit_id``'s subtree): employees, how many are below target,
+    the JP total. One GROUP BY statement."""
+    totals, sessions_jp, external_jp, target, conditions = _ledger_base(viewer, year, unit_id)
+    total_jp = sessions_jp + external_jp
+    rows = db.execute(
+        select(Unit.id, Unit.name, Unit.code, func.count(Employee.id).label("employees"),
+               func.sum(case((total_jp < target, 1), else_=0)).label("below"),
+               func.sum(total_jp).label("jp"))
+        .select_from(Employee).join(Unit, Unit.id == Employee.unit_id)
+        .outerjoin(totals, totals.c.employee_id == Employee.id)
+        .outerjoin(JpTarget, JpTarget.asn_type == Employee.asn_type)
+        .where(*conditions).group_by(Unit.id, Unit.name, Unit.code).order_by(Unit.name)).all()
+    return [UnitLedger(r.id, r.name, r.code, int(r.employees), int(r.below or 0), int(r.jp or 0)) for r in rows]
+
+
+@dataclass
+class UnitLedger:
+    unit_id: int
+    name: str
+    code: str
+    employees: int
+    below: int
+    jp: int
+
+    @property
+    def reached(self) -> int:
+        return self.employees - self.below
+
+
+def employee_jp_by_year(db, employee_id: int, years: Iterable[int]) -> list:
+    """[(year, JP from sessions, JP external, target)] for one employee (the "Pelatihan Saya" summary): one
+    statement for every year (the same rows as ``jp_totals``, grouped by year)."""
+    employee = db.get(Employee, employee_id)
+    targets = stored_targets(db)
+    wanted = sorted(set(years), reverse=True)
+    if not wanted:
+        return []
+    start, end = year_bounds(min(wanted))[0], year_bounds(max(wanted))[1]
+    sessions = (select(func.extract("year", TrainingSession.ends_at).label("year"),
+                       func.sum(TrainingSession.jp).label("jp"), literal(1).label("own"))
+                .join(TrainingParticipant, TrainingSession.id == TrainingParticipant.session_id)
+                .where(TrainingParticipant.employee_id == employee_id,
+                       TrainingSession.ends_at >= start, TrainingSession.ends_at < end,
+                       TrainingSession.status == SessionStatus.DITUTUP.value,
+                       TrainingParticipant.attendance == Attendance.HADIR.value)
+                .group_by(func.extract("year", TrainingSession.ends_at)))
+    external = (select(func.extract("year", ExternalTraining.ended_on).label("year"),
+                       func.sum(ExternalTraining.jp).label("jp"), literal(0).label("own"))
+                .where(ExternalTraining.employee_id == employee_id, ExternalTraining.ended_on >= start.date(),
+                       ExternalTraining.ended_on < end.date(), ExternalTraining.status == ExternalStatus.DISETUJUI.value)
+                .group_by(func.extract("year", ExternalTraining.ended_on)))
+    found: dict = {}
+    for year, jp, own in db.execute(union_all(sessions, external)).all():
+        entry = found.setdefault(int(year), [0, 0])
+        entry[0 if own == 1 else 1] += int(jp or 0)
+    target = rules.jp_target(employee.asn_type if employee else "PNS", targets)
+    return [(year, *found.get(year, (0, 0)), target) for year in wanted]
+
+
+def employee_jp(db, employee_id: int, year: int) -> tuple[int, int]:
+    """(JP from sessions, JP external) of one employee in ``year``: one statement."""
+    totals = jp_totals(year)
+    row = db.execute(select(totals.c.jp_sessions, totals.c.jp_external)
+                     .where(totals.c.employee_id == employee_id)).first()
+    return (int(row.jp_sessions or 0), int(row.jp_external or 0)) if row else (0, 0)
+
+
+# --- participant feedback summaries -------------------------------------------------------------------------------
+
+def session_feedback(db, session_id: int) -> rules.FeedbackSummary:
+    ratings = db.scalars(select(TrainingFeedback.rating).where(TrainingFeedback.session_id == session_id)).all()
+    return rules.summarise_ratings(ratings)
+
+
+def feedback_by_session(db, viewer: Viewer, limit: int = 200) -> list:
+    """(session id, title, starts_at, count, average) of the sessions with feedback in the viewer's reach."""
+    from .scope import feedback_clause
+
+    rows = db.execute(
+        select(TrainingSession.id, TrainingSession.title, TrainingSession.starts_at,
+               func.count(TrainingFeedback.id).label("n"), func.avg(TrainingFeedback.rating).label("avg"))
+        .join(TrainingFeedback, TrainingFeedback.session_id == TrainingSession.id)
+        .where(feedback_clause(viewer))
+        .group_by(TrainingSession.id, TrainingSession.title, TrainingSession.starts_at)
+        .order_by(TrainingSession.starts_at.desc()).limit(limit)).all()
+    return [(r.id, r.title, r.starts_at, int(r.n), _avg(r.avg)) for r in rows]
+
+
+def feedback_by_trainer(db, viewer: Viewer) -> list:
+    """(user id, name, sessions, count, average) per trainer, over the feedback in the viewer's reach."""
+    from flask_appbuilder.security.sqla.models import User
+
+    from .scope import feedback_clause
+
+    t = training_session_trainer
+    rows = db.execute(
+        select(User.id, User.first_name, User.last_name,
+               func.count(func.distinct(TrainingFeedback.session_id)).label("sessions"),
+               func.count(TrainingFeedback.id).label("n"), func.avg(TrainingFeedback.rating).label("avg"))
+        .select_from(TrainingFeedback).join(t, t.c.session_id == TrainingFeedback.session_id)
+        .join(User, User.id == t.c.user_id)
+        .where(feedback_clause(viewer), or_(literal(viewer.manages or viewer.everything), User.id == viewer.user_id))
+        .group_by(User.id, User.first_name, User.last_name).order_by(User.first_name)).all()
+    return [(r.id, " ".join(p for p in (r.first_name, r.last_name) if p), int(r.sessions), int(r.n), _avg(r.avg))
+            for r in rows]
+
+
+def _avg(value) -> Optional[Decimal]:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding="ROUND_HALF_UP")
+
+
+# --- the roster ----------------------------------------------------------------------------------------------------
+
+def _roster_query(viewer: Viewer, training_session: TrainingSession):
+    return (select(TrainingParticipant).join(Employee, Employee.id == TrainingParticipant.employee_id)
+            .where(TrainingParticipant.session_id == training_session.id, participant_clause(viewer)))
+
+
+def roster(db, viewer: Viewer, training_session: TrainingSession, page: Optional[int] = None,
+           page_size: int = 100) -> list:
+    """The participants of the session the viewer may see (all of them for its trainers and the organisers),
+    invited first, then the waiting list in order, then cancelled; with employee, unit and feedback. With
+    ``page``: that page of ``page_size`` rows only (the screen; exports take every row)."""
+    from app.organisation.models import Unit as _Unit
+
+    order = case({EnrollmentStatus.DIUNDANG.value: 0, EnrollmentStatus.DAFTAR_TUNGGU.value: 1}, value=
+                 TrainingParticipant.status, else_=2)
+    query = (_roster_query(viewer, training_session)
+             .options(selectinload(TrainingParticipant.feedback),
+                      selectinload(TrainingParticipant.unit).lazyload(_Unit.parent),
+                      lazyload(TrainingParticipant.session))  # the session shown: in the identity map, no query
+             .order_by(order, case((TrainingParticipant.status == EnrollmentStatus.DAFTAR_TUNGGU.value,
+                                    TrainingParticipant.invited_at), else_=None), Employee.name,
+                       TrainingParticipant.id))
+    if page is not None:
+        query = query.offset((max(page, 1) - 1) * page_size).limit(page_size)
+    return db.scalars(query).unique().all()
+
+
+def roster_count(db, viewer: Viewer, training_session: TrainingSession) -> int:
+    """How many participants of the session the viewer may see (one statement)."""
+    return db.scalar(select(func.count()).select_from(_roster_query(viewer, training_session).subquery())) or 0
+
+
+def counts(db, session_ids: Sequence[int]) -> dict:
+    """{session id: {status: n, "HADIR": n}} for many sessions in one GROUP BY."""
+    if not session_ids:
+        return {}
+    rows = db.execute(select(TrainingParticipant.session_id, TrainingParticipant.status,
+                             TrainingParticipant.attendance, func.count())
+                      .where(TrainingParticipant.session_id.in_(list(session_ids)))
+                      .group_by(TrainingParticipant.session_id, TrainingParticipant.status,
+                                TrainingParticipant.attendance)).all()
+    out: dict = {}
+    for sid, status, attendance, n in rows:
+        d = out.setdefault(sid, {"DIUNDANG": 0, "DAFTAR_TUNGGU": 0, "DIBATALKAN": 0, "HADIR": 0})
+        d[status] = d.get(status, 0) + n
+        if attendance == Attendance.HADIR:
+            d["HADIR"] += n
+    return out
+
+
+# --- training needs from the evaluations ------------------------------------------------------------------------------
+
+@dataclass
+class NeedRow:
+    employee_id: int
+    nip: str
+    name: str
+    unit_name: str
+    position_name: str
+    reasons: tuple
+    trained: bool  # already invited to or trained on the topic since the year began
+
+
+def active_rules(db) -> list:
+    """The active need rules with their topic and core value (not the core value's guides): three statements."""
+    from app.performance.models import CoreValue
+
+    return db.scalars(select(TrainingNeedRule).where(TrainingNeedRule.active.is_(True))
+                      .options(selectinload(TrainingNeedRule.core_value).lazyload(CoreValue.guides))
+                      .order_by(TrainingNeedRule.topic_id, TrainingNeedRule.id)).all()
+
+
+def _latest_results(db, employee_select, year: Optional[int] = None) -> dict:
+    """{employee id: [(period end, predikat, perilaku rating)]} of final, rated evaluations (of ``year``'s
+    plans when given). One statement."""
+    q = (select(Skp.employee_id, Period.ends_on, Evaluation.predikat, Evaluation.perilaku_rating)
+         .join(Skp, Skp.id == Evaluation.skp_id).join(Period, Period.id == Evaluation.period_id)
+         .where(Evaluation.status == EvaluationState.FINAL.value, Evaluation.predikat.is_not(None),
+                Skp.employee_id.in_(employee_select)))
+    if year is not None:
+        q = q.where(Skp.year == year)
+    out: dict = {}
+    for employee_id, ends_on, predikat, perilaku in db.execute(q).all():
+        out.setdefault(employee_id, []).append((ends_on, predikat, perilaku))
+    return out
+
+
+def employee_outcomes(db, employee_select, year: int) -> dict:
+    """{employee id: rules.EmployeeOutcome} for the employees of ``employee_select`` (a SELECT of ids), from
+    their performance records of ``year``: the latest final predikat, the core values their rater gave
+    feedback on, and how many indicators of their approved plan stayed below target. Four statements.
+
+    An indicator's realisation is the sum of the progress values recorded on it; progress recorded on the RHK
+    without naming an indicator counts towards the RHK's first indicator."""
+    outcomes: dict = {}
+    results = _latest_results(db, employee_select, year)
+    latest = {e: max(rows, key=lambda r: r[0]) for e, rows in results.items()}
+    feedback = {}
+    for employee_id, core_value_id in db.execute(
+            select(Skp.employee_id, Feedback.core_value_id).join(Skp, Skp.id == Feedback.skp_id)
+            .where(Skp.year == year, Feedback.core_value_id.is_not(None),
+                   or_(Feedback.author_id.is_(None), Feedback.author_id != Skp.employee_id),
+                   Skp.employee_id.in_(employee_select)).distinct()).all():
+        feedback.setdefault(employee_id, set()).add(core_value_id)
+    plan_filter = (Skp.year == year, Skp.is_current.is_(True), Skp.status == SkpState.DISETUJUI.value,
+                   Skp.employee_id.in_(employee_select))
+    indicators = db.execute(
+        select(Skp.employee_id, Indicator.id, Indicator.rhk_id, Indicator.sort_order, Indicator.target_value)
+        .join(Rhk, Rhk.id == Indicator.rhk_id).join(Skp, Skp.id == Rhk.skp_id).where(*plan_filter)).all()
+    sums = {(rhk_id, indicator_id): value for rhk_id, indicator_id, value in db.execute(
+        select(Progress.rhk_id, Progress.indicator_id, func.sum(Progress.value))
+        .join(Rhk, Rhk.id == Progress.rhk_id).join(Skp, Skp.id == Rhk.skp_id).where(*plan_filter)
+        .group_by(Progress.rhk_id, Progress.indicator_id)).all()}
+    first = {}
+    for employee_id, ind_id, rhk_id, order, _target in indicators:
+        if rhk_id not in first or (order, ind_id) < first[rhk_id]:
+            first[rhk_id] = (order, ind_id)
+    missed: dict = {}
+    for employee_id, ind_id, rhk_id, order, target in indicators:
+        if target is None:
+            continue
+        realised = Decimal(str(sums.get((rhk_id, ind_id)) or 0))
+        if first.get(rhk_id, (None, None))[1] == ind_id:
+            realised += Decimal(str(sums.get((rhk_id, None)) or 0))
+        if realised < Decimal(str(target)):
+            missed[employee_id] = missed.get(employee_id, 0) + 1
+    for employee_id in set(latest) | set(feedback) | set(missed):
+        row = latest.get(employee_id)
+        outcomes[employee_id] = rules.EmployeeOutcome(
+            employee_id, predikat=row[1] if row else None, feedback_core_values=frozenset(feedback.get(employee_id, ())),
+            missed_indicators=missed.get(employee_id, 0), perilaku_rating=row[2] if row else None)
+    return outcomes
+
+
+def training_needs(db, viewer: Viewer, unit_id: int, year: int, need_rules: Optional[list] = None) -> dict:
+    """{topic: [NeedRow]} for the active employees of the unit's subtree (within the viewer's scope): the
+    rules of the Pengelola applied (``rules.recommend``) to their outcomes of ``year``."""
+    conditions = [Employee.status == ACTIVE, Employee.unit_id.in_(unit_subtree_ids(unit_id))]
+    if not viewer.everything:
+        conditions.append(employee_clause(viewer.scope) if not viewer.scope.empty else literal(False))
+    employee_select = select(Employee.id).where(*conditions)
+    need_rules = active_rules(db) if need_rules is None else need_rules
+    if not need_rules:
+        return {}
+    outcomes = employee_outcomes(db, employee_select, year)
+    people = {r.id: r for r in db.execute(
+        select(Employee.id, Employee.nip, Employee.name, Employee.front_title, Employee.back_title,
+               Unit.name.label("unit_name"), Position.name.label("position_name"))
+        .join(Unit, Unit.id == Employee.unit_id).outerjoin(Position, Position.id == Employee.position_id)
+        .where(Employee.id.in_(list(outcomes)) if outcomes else literal(False))).all()}
+    ordered = sorted((o for o in outcomes.values() if o.employee_id in people),
+                     key=lambda o: (people[o.employee_id].name, o.employee_id))
+    recommended = rules.recommend([r.to_rule() for r in need_rules], ordered)
+    topics = {r.topic.id: r.topic for r in need_rules if r.topic is not None}  # loaded with the rules
+    by_rule = {r.id: r for r in need_rules}
+    trained = set()
+    if recommended:
+        trained = set(db.execute(
+            select(TrainingParticipant.employee_id, TrainingSession.topic_id)
+            .join(TrainingSession, TrainingSession.id == TrainingParticipant.session_id)
+            .where(TrainingSession.topic_id.in_(list(recommended)),
+                   TrainingSession.ends_at >= datetime(year, 1, 1),
+                   TrainingParticipant.status != EnrollmentStatus.DIBATALKAN.value,
+                   TrainingParticipant.employee_id.in_(list(outcomes)))).all())
+    from app.organisation.rules import full_name
+
+    out = {}
+    for topic_id, recs in recommended.items():
+        topic = topics.get(topic_id)
+        if topic is None:
+            continue
+        out[topic] = [NeedRow(r.employee_id, people[r.employee_id].nip,
+                              full_name(people[r.employee_id].name, people[r.employee_id].front_title,
+                                        people[r.employee_id].back_title),
+                              people[r.employee_id].unit_name, people[r.employee_id].position_name or "",
+                              tuple(by_rule[x.id] for x in r.reasons), (r.employee_id, topic_id) in trained)
+                      for r in recs]
+    return out
+
+
+def validate_need_rule(db, item: TrainingNeedRule) -> None:
+    core_value_id = item.core_value.id if item.core_value is not None else item.core_value_id
+    errors = rules.need_rule_problems(item.outcome, item.predikat, core_value_id, item.min_missed)
+    topic = item.topic if item.topic is not None else (db.get(TrainingTopic, item.topic_id) if item.topic_id else None)
+    if topic is None:
+        errors["topic"] = _l("Choose the training topic.")
+    item.notes = _text(errors, "notes", item.notes, 500, required=False, label=_l("Notes"))
+    if errors:
+        raise DomainValidationError(errors)
+    # keep only the parameter the outcome uses
+    if item.outcome != rules.NeedOutcome.PREDIKAT:
+        item.predikat = None
+    if item.outcome != rules.NeedOutcome.PERILAKU:
+        item.core_value = None
+        item.core_value_id = None
+    if item.outcome != rules.NeedOutcome.INDIKATOR:
+        item.min_missed = 1
+
+
+# --- the effect of training ---------------------------------------------------------------------------------------------
+
+@dataclass
+class EffectRow:
+    employee_id: int
+    nip: str
+    name: str
+    unit_name: str
+    session_id: int
+    session_title: str
+    topic_name: str
+    ended_on: date
+    before: Optional[str]
+    after: Optional[str]
+    effect: rules.Effect
+
+
+def training_effect(db, viewer: Viewer, topic_id: Optional[int] = None, unit_id: Optional[int] = None,
+                    limit: int = 500) -> tuple[list, rules.EffectSummary]:
+    """Each present participant of a closed session (of ``topic_id``; of ``unit_id``'s subtree), with the
+    latest evaluation result before the training and the first after it. Two statements."""
+    from app.organisation.rules import full_name
+
+    conditions = [TrainingParticipant.attendance == Attendance.HADIR.value,
+                  TrainingSession.status == SessionStatus.DITUTUP.value, participant_clause(viewer),
+                  TrainingSession.topic_id.is_not(None)]
+    if topic_id:
+        conditions.append(TrainingSession.topic_id == topic_id)
+    if unit_id:
+        conditions.append(TrainingParticipant.unit_id.in_(unit_subtree_ids(unit_id)))
+    rows = db.execute(
+        select(TrainingParticipant.employee_id, Employee.nip, Employee.name, Employee.front_title,
+               Employee.back_title, Unit.name.label("unit_name"), TrainingSession.id.label("session_id"),
+               TrainingSession.title, TrainingSession.starts_at, TrainingSession.ends_at,
+               TrainingTopic.name.label("topic_name"))
+        .join(TrainingSession, TrainingSession.id == TrainingParticipant.session_id)
+        .join(TrainingTopic, TrainingTopic.id == TrainingSession.topic_id)
+        .join(Employee, Employee.id == TrainingParticipant.employee_id)
+        .join(Unit, Unit.id == TrainingParticipant.unit_id)
+        .where(*conditions).order_by(TrainingTopic.name, Unit.name, Employee.name, TrainingSession.starts_at)
+        .limit(limit)).all()
+    results = _latest_results(db, sorted({r.employee_id for r in rows})) if rows else {}
+    summary = rules.EffectSummary()
+    out = []
+    for r in rows:
+        before, after = rules.pick_results([(e, p) for e, p, _ in results.get(r.employee_id, [])],
+                                           r.starts_at.date(), r.ends_at.date())
+        effect = rules.training_effect(before, after)
+        summary.add(effect)
+        out.append(EffectRow(r.employee_id, r.nip, full_name(r.name, r.front_title, r.back_title), r.unit_name,
+                             r.session_id, r.title, r.topic_name, r.ends_at.date(), before, after, effect))
+    return out, summary
+
+
+# --- "Pelatihan Saya" -------------------------------------------------------------------------------------------------
+
+def my_participations(db, employee_id: int) -> list:
+    """The employee's invitations and sessions, newest first (sessions and their topics loaded)."""
+    return db.scalars(
+        select(TrainingParticipant).join(TrainingSession, TrainingSession.id == TrainingParticipant.session_id)
+        .where(TrainingParticipant.employee_id == employee_id)
+        .options(selectinload(TrainingParticipant.feedback))
+        .order_by(TrainingSession.starts_at.desc(), TrainingParticipant.id.desc())).all()
+
+
+def my_external(db, employee_id: int) -> list:
+    return db.scalars(select(ExternalTraining).where(ExternalTraining.employee_id == employee_id)
+                      .order_by(ExternalTraining.ended_on.desc(), ExternalTraining.id.desc())).all()
+
+
+def trainer_sessions(db, user_id: int) -> list:
+    return db.scalars(select(TrainingSession).join(
+        training_session_trainer, training_session_trainer.c.session_id == TrainingSession.id)
+        .where(training_session_trainer.c.user_id == user_id)
+        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())).all()

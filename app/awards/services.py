@@ -228,17 +228,18 @@ class CandidatePage:
 
 def candidate_page(session, year: int, on: date, scope, unit_id: Optional[int] = None, kind: Optional[str] = None,
                    page: int = 1, page_size: int = 50) -> CandidatePage:
-    """The counts per kind and one page of the candidates of ``year`` (three statements, computed in SQL; the
-    same candidates as ``gather``)."""
+    """The counts per kind and one page of the candidates of ``year`` (two statements; the same candidates as
+    ``gather``). The candidates are computed once, in SQL, as narrow rows; counting and paging them is cheap,
+    running the computation again for the counts is not."""
     cand = candidates_query(year, on, scope, unit_id)
+    every = session.execute(select(cand).order_by(cand.c.kind_order, cand.c.employee_id)).all()
     counts = {k: 0 for k in AwardKind}
-    for code, n in session.execute(select(cand.c.kind, func.count()).group_by(cand.c.kind)).all():
-        counts[AwardKind(code)] = int(n)
-    query = select(cand)
+    for row in every:
+        counts[AwardKind(row.kind)] += 1
     if kind in AwardKind.__members__:
-        query = query.where(cand.c.kind == kind)
-    rows = session.execute(query.order_by(cand.c.kind_order, cand.c.employee_id)
-                           .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
+        every = [row for row in every if row.kind == kind]
+    start = (max(page, 1) - 1) * page_size
+    rows = every[start:start + page_size]
     shown = [_candidate(r, year) for r in rows]
     decisions = {}
     ids = sorted({c.employee_id for c in shown})

@@ -14,9 +14,8 @@ import urllib.parse
 from datetime import date
 
 import prison
-from flask import Response, abort, current_app, flash, jsonify, redirect, request
+from flask import Response, abort, current_app, flash, jsonify, request
 from flask_appbuilder import IndexView, ModelRestApi, ModelView
-from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.baseviews import BaseView, expose
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.hooks import before_request

@@ -56,6 +56,13 @@ def is_record_id(value) -> bool:
     return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_RECORD_ID
 
 
+def record_id_or_404(value) -> int:
+    """The integer id of a URL or form value, or abort with "not found" (never a database error)."""
+    if not is_record_id(value):
+        abort(404)
+    return int(value)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.startswith("/lookup/") \
         or request.accept_mimetypes.best == "application/json"

@@ -1,5 +1,4 @@
 """Search-as-you-type lookups for organisation records."""
-from sqlalchemy import true
 
 from app.core.lookups import Lookup, register_lookup
 from app.security import scope as S

@@ -2,7 +2,7 @@
 "Profil Saya"."""
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, url_for
+from flask import make_response, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectField

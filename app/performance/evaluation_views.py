@@ -30,7 +30,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from app.core.errors import ConflictError, DomainValidationError
-from app.core.web import is_record_id
+from app.core.web import record_id_or_404
 from app.extensions import db
 from app.organisation.models import Employee
 
@@ -52,12 +52,6 @@ def _scope():
     from flask import current_app
 
     return current_app.appbuilder.sm.current_scope()
-
-
-def _record_id(pk) -> int:
-    if not is_record_id(pk):
-        abort(404)
-    return int(pk)
 
 
 def matrix_data() -> dict:
@@ -234,7 +228,7 @@ class EvaluationView(BaseView):
 
     # --- loading -------------------------------------------------------------------------------------
     def _get(self, pk):
-        evaluation = load_evaluation(_scope(), _record_id(pk))
+        evaluation = load_evaluation(_scope(), record_id_or_404(pk))
         if evaluation is None:
             abort(404)
         return evaluation
@@ -307,7 +301,7 @@ class EvaluationView(BaseView):
     @has_access
     def pdf(self, pk):
         """The Dokumen Evaluasi Kinerja Pegawai of a final evaluation, as a download."""
-        pk = _record_id(pk)
+        pk = record_id_or_404(pk)
         plan = db.session.execute(
             select(Skp.employee_id, Skp.unit_id, Skp.rater_id, Skp.rater_supervisor_id)
             .join(Evaluation, Evaluation.skp_id == Skp.id)
@@ -389,7 +383,7 @@ class ObjectionView(BaseView):
                                     period_label=_period_label, deadline=deadlines.decision_deadline)
 
     def _get(self, pk):
-        objection = db.session.scalar(select(Objection).where(Objection.id == _record_id(pk),
+        objection = db.session.scalar(select(Objection).where(Objection.id == record_id_or_404(pk),
                                                               objection_clause(_scope())))
         if objection is None:
             abort(404)
@@ -467,7 +461,7 @@ class NotificationView(BaseView):
     @expose("/<pk>/read", methods=["POST"])
     @has_access
     def read(self, pk):
-        pk = _record_id(pk)
+        pk = record_id_or_404(pk)
         result = db.session.execute(update(Notification).where(
             Notification.id == pk, Notification.user_id == self._user_id(), Notification.read_at.is_(None))
             .values(read_at=services.now_wib()))

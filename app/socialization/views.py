@@ -42,7 +42,7 @@ from app.core.errors import DomainValidationError
 from app.core.export import to_csv, to_xlsx
 from app.core.uploads import FileStore, send_stored
 from app.core.views import current_scope
-from app.core.web import is_record_id
+from app.core.web import is_record_id, record_id_or_404
 from app.extensions import db
 from app.organisation.models import Unit
 from app.organisation.rules import full_name
@@ -91,12 +91,6 @@ def _now():
 
 def _store() -> FileStore:
     return FileStore(current_app.config["UPLOAD_DIR"])
-
-
-def _record_id(value) -> int:
-    if not is_record_id(value):
-        abort(404)
-    return int(value)
 
 
 def _page_arg() -> int:
@@ -172,7 +166,7 @@ class MaterialView(BaseView):
                                     excerpt=rules.excerpt)
 
     def _get(self, pk) -> Material:
-        material = services.get_visible(db.session, current_reader(), _record_id(pk), today())
+        material = services.get_visible(db.session, current_reader(), record_id_or_404(pk), today())
         if material is None or material.current_version is None:
             abort(404)
         return material
@@ -228,7 +222,7 @@ class MaterialView(BaseView):
     @has_access
     def download(self, pk, file_id):
         material = self._get(pk)
-        item = services.file_for_download(db.session, material, _record_id(file_id), current_reader().manager)
+        item = services.file_for_download(db.session, material, record_id_or_404(file_id), current_reader().manager)
         if item is None:
             abort(404)
         try:
@@ -296,7 +290,7 @@ class MaterialAdminView(BaseView):
                                     can_reach=self.appbuilder.sm.has_access("can_read", "MaterialReach"))
 
     def _get(self, pk) -> Material:
-        material = services.load_for_admin(db.session, _record_id(pk))
+        material = services.load_for_admin(db.session, record_id_or_404(pk))
         if material is None:
             abort(404)
         return material
@@ -384,7 +378,7 @@ class MaterialAdminView(BaseView):
 def reach_material(pk) -> Material:
     """The material whose reach is asked for, if the viewer may see its reach (404 otherwise)."""
     material = db.session.scalars(select(Material).where(
-        Material.id == _record_id(pk), services.reach_material_clause(current_scope(), today()))).first()
+        Material.id == record_id_or_404(pk), services.reach_material_clause(current_scope(), today()))).first()
     if material is None or material.current_version is None:
         abort(404)
     return material
@@ -395,7 +389,7 @@ def reach_root(scope) -> tuple:
     outside), else the Pimpinan's own unit, else the top of the tree (whole-city viewers)."""
     raw = request.args.get("unit", "").strip()
     if raw:
-        unit_id = _record_id(raw)
+        unit_id = record_id_or_404(raw)
         row = db.session.execute(select(Unit.id, Unit.name).where(Unit.id == unit_id, S.unit_clause(scope))).first()
         if row is None:
             abort(404)

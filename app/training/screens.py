@@ -35,7 +35,7 @@ from app.core.errors import DomainValidationError
 from app.core.export import to_csv, to_xlsx
 from app.core.fields import AjaxSelectField
 from app.extensions import db
-from app.organisation.models import Employee, Position, Unit
+from app.organisation.models import Employee, Unit
 from app.security import scope as S
 
 from . import documents, rules, services
@@ -44,7 +44,9 @@ from .rules import (ATTENDANCE_LABELS, METHOD_LABELS, SESSION_KIND_LABELS, Atten
                     TrainingRuleError)
 from .scope import session_clause
 from .views import CATEGORY, trainer_accounts
-from .web import current_viewer, record_id, request_context
+from app.core.web import record_id_or_404
+
+from .web import current_viewer, request_context
 
 LEDGER_PAGE_SIZE = 50
 ROSTER_PAGE_SIZE = 100  # the roster screen pages a large session (a city-wide webinar has thousands)
@@ -101,7 +103,7 @@ def _unit_picker(unit):
 
 def _load_session(pk) -> TrainingSession:
     """The session in the viewer's scope, else 404."""
-    item = db.session.scalar(select(TrainingSession).where(TrainingSession.id == record_id(pk),
+    item = db.session.scalar(select(TrainingSession).where(TrainingSession.id == record_id_or_404(pk),
                                                            session_clause(current_viewer())))
     if item is None:
         abort(404)

@@ -44,7 +44,9 @@ from .models import (ExternalTraining, JpTarget, TrainingNeedRule, TrainingParti
 from .rules import (COMPETENCY_LABELS, METHOD_LABELS, NEED_OUTCOME_LABELS, SESSION_KIND_LABELS, ExternalStatus,
                     TrainingRuleError)
 from .scope import external_clause, participant_clause, session_clause
-from .web import current_viewer, record_id, request_context
+from app.core.web import record_id_or_404
+
+from .web import current_viewer, request_context
 
 CATEGORY = "Training"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -395,7 +397,7 @@ class ExternalTrainingView(PortalModelView):
     @expose("/certificate/<pk>")
     @has_access
     def certificate(self, pk):
-        item = services.external_for_download(db.session, current_viewer(), record_id(pk))
+        item = services.external_for_download(db.session, current_viewer(), record_id_or_404(pk))
         if item is None:
             abort(404)
         return send_stored(self._store(), item)

@@ -1,8 +1,8 @@
 """Helpers the training screens, CRUD views and REST API share: who is looking (``current_viewer``), who
-acts (``request_context``, the performance cycle's), record ids from URLs. Web code only."""
+acts (``request_context``, the performance cycle's). Web code only."""
 from __future__ import annotations
 
-from flask import abort, current_app, g
+from flask import current_app, g
 
 from app.performance.api import request_context  # noqa: F401 - the services' ActorContext of the request
 
@@ -24,11 +24,3 @@ def current_viewer() -> Viewer:
         viewer = Viewer(scope, user.id, frozenset(r.name for r in sm.get_user_roles(user)))
     g.training_viewer = (scope, user, viewer)
     return viewer
-
-
-def record_id(pk) -> int:
-    from app.core.web import is_record_id
-
-    if not is_record_id(pk):
-        abort(404)
-    return int(pk)

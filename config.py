@@ -117,6 +117,8 @@ class Config:
     IMPORT_MAX_ROWS = 50000
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024  # one evidence file (bukti dukung) of a progress entry
+    # stored derived results (award candidates): each process compares the inputs' fingerprint at most this often
+    DERIVED_CHECK_SECONDS = float(os.environ.get("DERIVED_CHECK_SECONDS", "15"))
 
 
 class DevelopmentConfig(Config):
@@ -128,6 +130,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing in tests only
+    DERIVED_CHECK_SECONDS = 0  # every request compares the fingerprint of the stored results
 
 
 class ProductionConfig(Config):

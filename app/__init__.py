@@ -73,5 +73,8 @@ def _register_areas(appbuilder) -> None:
     __import__("app.socialization").socialization.register(appbuilder)  # socialization material
     __import__("app.awards").awards.register(appbuilder)  # awards (penghargaan)
     __import__("app.training").training.register(appbuilder)  # training sessions, attendance, JP ledger
+    __import__("app.dashboards").dashboards.register(appbuilder)  # dashboards (charts, no external code)
+    __import__("app.survey").survey.register(appbuilder)  # public satisfaction survey (IKM)
+    __import__("app.analytics").analytics.register(appbuilder)  # rater-bias analytics (subjektivitas penilaian)
     appbuilder.add_view_no_menu(core_views.LookupView)
     admin_views.register(appbuilder)

@@ -83,6 +83,7 @@ def unlock(username):
 
 def init_app(app) -> None:
     from app.accounts import cli as accounts_cli  # noqa: F401  (registers its sub-commands)
+    from app.awards import cli as awards_cli  # noqa: F401  (refresh-derived: stored derived results)
     from app.demo import cli as demo_cli  # noqa: F401  (demo and benchmark data)
     from app.maintenance import cli as maintenance_cli  # noqa: F401  (backup, restore, verify-backup)
     from app.performance import cli as performance_cli  # noqa: F401  (deadline reminders)

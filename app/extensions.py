@@ -23,6 +23,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
+        # 64 MB page cache per connection (default 2 MB): the city-wide dashboards read more than 2 MB of
+        # index pages per request (training dashboard of a year: 108-134 -> 88 ms CPU). Grows only as used.
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
 
 

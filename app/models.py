@@ -2,6 +2,7 @@
 from flask_appbuilder.security.sqla.models import Permission, PermissionView, Role, User, ViewMenu  # noqa: F401
 
 from app.core.audit import AuditLog  # noqa: F401
+from app.core.derived import DerivedResultState  # noqa: F401  (state of stored derived results)
 from app.organisation.models import Employee, Position, Rank, Unit  # noqa: F401
 from app.performance.models import (BehaviourExpectation, CoachingNote, CoreValue, CoreValueGuide,  # noqa: F401
                                      Evaluation, Evidence, Feedback, Indicator, Notification, Objection,
@@ -9,3 +10,4 @@ from app.performance.models import (BehaviourExpectation, CoachingNote, CoreValu
 from app.training import models as _training_models  # noqa: F401  (training and socialization tables)
 from app.socialization import models as _socialization_models  # noqa: F401  (socialization material)
 from app.awards import models as _awards_models  # noqa: F401  (award decisions)
+from app.survey import models as _survey_models  # noqa: F401  (public satisfaction survey, IKM)

@@ -325,3 +325,12 @@ access_socialization.extend(ACCESS, RECORDS)
 
 import access_training  # noqa: E402  (training and socialization sessions: rows and records of their own)
 access_training.add_rows(ACCESS, RECORDS)
+
+import access_analytics  # noqa: E402  (rater-bias analytics: rows and records of their own)
+access_analytics.add_rows(ACCESS, RECORDS)
+
+import access_dashboards  # noqa: E402  (dashboards: rows and records of their own)
+access_dashboards.add_rows(ACCESS, RECORDS)
+
+import access_survey  # noqa: E402  (public satisfaction survey: rows and records of its own)
+access_survey.add_rows(ACCESS, RECORDS)

@@ -82,6 +82,7 @@ ROWS = {
     # --- awards -------------------------------------------------------------------------------------------------
     "AwardCandidateView.index GET":             AWARD_LIST,
     "AwardCandidateView.decide POST":           ("-A-", "AA-", "F", "F", "F", "F", "L"),
+    "AwardCandidateView.refresh POST":          ("A", "A", "F", "F", "F", "F", "L"),  # Hitung ulang: can_write
     "AwardDecisionView.index GET":              AWARD_LIST,
     "AwardDecisionView.export GET":             ("A", "A", "A", "F", "F", "F", "L"),  # scope: tests/test_awards.py
     "AwardApi.get_list GET":                    AWARD_LIST,
@@ -92,7 +93,7 @@ ROWS = {
     "MyAwardsView.index GET":                   ("-H-", "AH-", "AHH", "A-H", "A-H", "F", "L"),
 }
 _CANDIDATE_KEYS = {"AwardCandidateView.index GET", "AwardCandidateView.decide POST", "AwardApi.candidates GET",
-                   "AwardApi.decide POST"}
+                   "AwardApi.decide POST", "AwardCandidateView.refresh POST"}
 
 
 def extend(access: dict, records: dict) -> None:
@@ -270,6 +271,8 @@ def build(world, case_class, key, role, kind, token):
             return case_class("GET", "/api/v1/award/candidates",
                               target_model="award_candidate_api" if employee is not None else None, target=employee,
                               listing=True)
+        if handler == "refresh":  # recompute the stored candidates of the default year: no record
+            return case_class("POST", "/award-candidates/refresh", data=dict(form, year=str(_default_year())))
         employee_id = employee.id if employee is not None else 1
         number = f"800/{next(_seq)}/MATRIKS"
         body = {"year": _default_year(), "candidates": [f"{employee_id}:SATYALANCANA_10"], "decision": "DISETUJUI",

@@ -230,6 +230,8 @@ ROWS.update({
     # attendance and closing: the organisers and the session's own trainer (another trainer's: 422)
     "TrainingSessionApi.attendance POST":        ("-A-", "AA-", "F", "F", "F", "A-N", "L"),
     "TrainingSessionApi.close POST":             ("-A-", "AA-", "F", "F", "F", "A-N", "L"),
+    # reopening a closed attendance: the organisers only (the Pelatih lacks can_write on sessions)
+    "TrainingSessionApi.reopen POST":            ("-A-", "AA-", "F", "F", "F", "F", "L"),
     # check-in and feedback: one's own participation (the in-scope record is someone else's: refused, 422)
     "TrainingSessionApi.check_in POST":          ("-U-", "AU-", "AUN", "AUN", "A-N", "F", "L"),
     "TrainingSessionApi.feedback POST":          ("-U-", "AU-", "AUN", "AUN", "A-N", "F", "L"),
@@ -237,6 +239,8 @@ ROWS.update({
     "TrainingParticipantApi.get GET":            PARTICIPANT_GET,
     "ExternalTrainingApi.get_list GET":          EXTERNAL_LIST,
     "ExternalTrainingApi.get GET":               EXTERNAL_GET,
+    # REST create: the organisers record anyone's, every employee their own (like the add form)
+    "ExternalTrainingApi.create POST":           ("A", "A", "A", "A", "A", "F", "L"),
     "JpLedgerApi.get_ledger GET":                ("-A-", "AA-", "AAH", "AAH", "A-H", "F", "L"),
     # screens
     "MyTrainingView.index GET":                  ("-H-", "AH-", "AHH", "AHH", "A-H", "F", "L"),
@@ -251,6 +255,8 @@ ROWS.update({
     "RosterView.attendance POST":                ("-A-", "AA-", "F", "F", "F", "A-N", "L"),
     "RosterView.code POST":                      ("-A-", "AA-", "F", "F", "F", "A-N", "L"),
     "RosterView.close POST":                     ("-A-", "AA-", "F", "F", "F", "A-N", "L"),
+    # reopening: the organisers; the session's own trainer is refused (a flash, nothing changes)
+    "RosterView.reopen POST":                    ("-A-", "AA-", "F", "F", "F", "R-N", "L"),
     "RosterView.cancel POST":                    ("-A-", "AA-", "F", "F", "F", "R-N", "L"),
     "JpLedgerView.index GET":                    ("-A-", "AA-", "AAH", "AAH", "A-H", "F", "L"),
     "JpLedgerView.export GET":                   ("-A-", "AA-", "AAH", "F", "F", "F", "L"),
@@ -554,6 +560,18 @@ def _build(world, case_class, key, role, kind, token):
             pk = item.id if item else 1
             return case_class("POST", f"{base}/{pk}/invite", json={"employee_ids": [org.employees["guru"].id]},
                               watch=("tsession", pk if item else None), writes=True)
+        if handler == "create":
+            employee = org.employees.get(actor) if actor in org.employees else org.employees["staff1"]
+            n = next(_seq)
+            body = {"employee_id": employee.id, "title": f"Diklat Luar API {n}", "organiser": "LAN",
+                    "method": "KLASIKAL", "started_on": "2025-02-01", "ended_on": "2025-02-02", "jp": 8,
+                    "certificate_number": f"LAN/API/{n}"}
+            return case_class("POST", f"{base}/", json=body, watch=("external", None), writes=True)
+        if handler == "reopen":
+            item = _session_for(world, rec_key, status="DITUTUP") if rec_key else None
+            pk = item.id if item else 1
+            return case_class("POST", f"{base}/{pk}/reopen", json={"reason": "Daftar hadir perlu dikoreksi pelatih"},
+                              watch=("tsession", pk if item else None), writes=True)
         if handler in ("attendance", "close", "check_in", "feedback"):
             if handler == "feedback":
                 item = fresh(starts_at=now() - timedelta(hours=5), hours=2, attendance="HADIR")
@@ -600,6 +618,12 @@ def _build(world, case_class, key, role, kind, token):
             url = {"show": f"/training-sessions/{pk}", "pdf": f"/training-sessions/{pk}/pdf",
                    "export": f"/training-sessions/{pk}/export/csv"}[handler]
             return case_class("GET", url, target_model="tsession", target=target if handler == "show" else None)
+        if handler == "reopen":
+            item = _session_for(world, rec_key, status="DITUTUP") if rec_key else None
+            pk = item.id if item else 1
+            return case_class("POST", f"/training-sessions/{pk}/reopen",
+                              data=form(reason="Daftar hadir perlu dikoreksi pelatih"),
+                              watch=("tsession", pk if item else None), writes=True)
         item = fresh(starts_at=now() + timedelta(days=2)) if handler in ("invite", "cancel") else fresh()
         pk = item.id if item else 1
         employee_id = str(item.matrix_participant.employee_id) if item else "1"

@@ -682,3 +682,6 @@ def test_admin_twin_writes_are_really_made_and_audited(app, client, db, org):
 
 access_socialization.install(globals())  # socialization material and awards (tests/access_socialization.py)
 __import__("access_training").install(globals())  # training and socialization sessions (tests/access_training.py)
+__import__("access_analytics").install(globals())  # rater-bias analytics (tests/access_analytics.py)
+__import__("access_dashboards").install(globals())  # dashboards (tests/access_dashboards.py)
+__import__("access_survey").install(globals())  # public satisfaction survey (tests/access_survey.py)

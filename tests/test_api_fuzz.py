@@ -44,6 +44,9 @@ LOGIN = "/api/v1/security/login"
 RESOURCES = ["unit", "position", "rank", "employee", "skp", "evaluation", "objection"]
 RESOURCES += ["training_session", "training_participant", "external_training", "jp_ledger"]  # app/training/api.py
 RESOURCES += ["material", "award"]  # app/socialization/api.py, app/awards/api.py
+RESOURCES += ["rater_bias"]  # app/analytics/api.py
+RESOURCES += ["dashboard"]  # app/dashboards/api.py
+RESOURCES += ["survey_campaign", "survey_result"]  # app/survey/api.py
 # Operations of the document that are not fuzzed, each with the reason:
 EXCLUDED = {
     # FAB's menu API (the JSON form of the navigation menu for FAB's React front end): not ours, our

@@ -178,3 +178,28 @@ def test_candidate_screen_query_count_does_not_grow_with_candidates(app, db, cli
     db.session.commit()
     many, second = statements(url), statements(url + "&page=2")
     assert few == many == second <= 15
+
+
+def test_rest_candidates_are_paged_with_the_count(app, db, client, org, crowd):
+    from app.awards import services
+    from conftest import login
+
+    everything = services.all_candidates(db.session, YEAR, ON, _everyone())
+    login(client, org.username("analis"))
+    url = f"/api/v1/award/candidates?year={YEAR}&on={ON.isoformat()}"
+    first = client.get(url + "&page_size=7").get_json()
+    second = client.get(url + "&page=2&page_size=7").get_json()
+    assert first["count"] == second["count"] == len(everything) > 14
+    assert (first["page"], first["page_size"], second["page"]) == (1, 7, 2)
+    assert [r["key"] for r in first["result"] + second["result"]] == [c.key for c in everything[:14]]
+    assert sum(first["counts"].values()) == len(everything)
+    default = client.get(url).get_json()
+    assert default["page_size"] == 50 and len(default["result"]) == min(50, len(everything))
+    kind = client.get(url + "&kind=SATYALANCANA_10&page_size=500").get_json()
+    assert [r["key"] for r in kind["result"]] == [c.key for c in everything if c.kind.value == "SATYALANCANA_10"]
+    assert kind["count"] == first["counts"]["SATYALANCANA_10"]
+    past = client.get(url + "&page=999").get_json()
+    assert past["result"] == [] and past["count"] == len(everything)
+    for bad in ("page=0", "page=x", "page_size=0", "page_size=501", "page=-1"):
+        r = client.get(f"{url}&{bad}")
+        assert r.status_code == 422 and r.get_json()["message"]

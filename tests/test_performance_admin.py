@@ -634,3 +634,31 @@ def test_build_cascade_cuts_loops_and_keeps_every_rhk_once():
     walk(tree.roots + tree.unsupported + tree.detached)
     assert sorted(seen) == [1, 2, 3, 4, 5, 6]
     assert not tree.roots[0].flagged
+
+
+def test_tree_html_nests_escapes_and_flags():
+    """The cascade's RHK lists are built as HTML in Python (``tree_html``): nested as the RHKs support each
+    other, every text escaped, the flag and the link down where they belong."""
+    from app.performance.admin_views import build_cascade, tree_html
+
+    rows = [(1, "Kepala <b>utama</b>", "UTAMA", None, 1, "Head & Co"),
+            (2, "Staf \"A\"", "UTAMA", 1, 2, "X<script>"),
+            (3, "Cucu", "TAMBAHAN", 2, 3, "Y"),
+            (4, "Lepas", "UTAMA", None, 2, "X<script>")]
+    tree = build_cascade(rows, [1])
+    kinds = {"UTAMA": "Utama", "TAMBAHAN": "Tambahan"}
+    drill = {2: ("/cascade/?unit=5&year=2026", "Bidang <P2P>")}
+    html = str(tree_html(tree.roots, kinds, "flag <!>", drill, "Down"))
+    assert "<b>" not in html and "Kepala &lt;b&gt;utama&lt;/b&gt;" in html and "X&lt;script&gt;" in html
+    assert html.count("<li ") == html.count("</li>") == 3 and html.count("<ul>") == html.count("</ul>") == 2
+    assert _li_path('<ul class="portal-tree">' + html, "Cucu") == ["Kepala &lt;b&gt;utama&lt;/b&gt;",
+                                                                   "Staf &#34;A&#34;"]
+    assert ('<a class="portal-rhk-more" href="/cascade/?unit=5&amp;year=2026" title="Down">'
+            '<i class="fa fa-level-down"></i> Bidang &lt;P2P&gt;</a>') in html
+    assert "portal-rhk-flag" not in html and 'label-primary">Utama<' in html and 'label-default">Tambahan<' in html
+    flagged = str(tree_html(tree.unsupported, kinds, "flag <!>", drill, "Down"))
+    assert 'class="portal-rhk portal-rhk-unsupported" data-rhk="4"' in flagged
+    # the flag follows the person's name and comes before the link down
+    assert re.search(r"X&lt;script&gt;</small><span class=\"label label-warning portal-rhk-flag\">.*flag &lt;!&gt;"
+                     r"</span><a class=\"portal-rhk-more\"", flagged)
+    assert str(tree_html([], kinds, "f", {}, "d")) == ""

@@ -383,3 +383,48 @@ def test_plan_visible_agrees_with_the_scope_clause(db, org):
         listed = set(db.session.scalars(sa.select(Skp.id).where(skp_clause(scope))))
         checked = {skp.id for skp in plans if skp_visible(db.session, scope, skp)}
         assert listed == checked, scope
+        if db.engine.dialect.name == "postgresql":  # the REST lists' form there (= ANY(ARRAY(...))): the same rows
+            assert set(db.session.scalars(sa.select(Skp.id).where(skp_clause(scope, True)))) == checked, scope
+
+
+def test_array_form_of_the_scope_lists_the_same_rows(db, org, period):
+    """The REST lists on PostgreSQL write the scope with arrays (``= ANY(ARRAY(subquery))``, ``arrays=True``):
+    the same plans, evaluations and objections as the plain form for every person."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the array form is PostgreSQL's (SQLite has no arrays)")
+    from app.performance import scope as PS
+    from app.performance.models import Evaluation, Objection
+    from app.security.scope import Scope, build_scope
+
+    e = org.employees
+    plans = []
+    for key, person in e.items():
+        rater = person.supervisor
+        plans.append(Skp(employee_id=person.id, unit_id=person.unit_id, year=YEAR, status="DISETUJUI",
+                         rater_id=rater.id if rater else None,
+                         rater_supervisor_id=rater.supervisor_id if rater else None))
+    plans.append(Skp(employee_id=e["guru"].id, unit_id=org.units["pkm"].id, year=YEAR - 1, status="DISETUJUI",
+                     rater_id=e["kapus"].id, rater_supervisor_id=e["kadis"].id))
+    db.session.add_all(plans)
+    db.session.flush()
+    evaluations = [Evaluation(skp_id=skp.id, period_id=period.id, status="DIBUKA") for skp in plans]
+    db.session.add_all(evaluations)
+    db.session.flush()
+    db.session.add_all([Objection(evaluation_id=ev.id, reasons="Nilai tidak sesuai.", status="DIAJUKAN")
+                        for ev in evaluations[::2]])
+    db.session.commit()
+    scopes = [Scope(), Scope(everything=True)]
+    for key, user in org.users.items():
+        person = e.get(key)
+        names = {r.name for r in user.roles} | ({"Pegawai"} if person is not None else set())
+        scopes.append(build_scope(names, person.id if person else None, person.unit_id if person else None))
+    scopes.append(Scope(employee_id=e["kabid"].id, subordinates_of=e["kabid"].id, unit_root_id=org.units["pkm"].id))
+
+    def rows(scope, arrays):
+        return (set(db.session.scalars(sa.select(Skp.id).where(PS.skp_clause(scope, arrays)))),
+                set(db.session.scalars(sa.select(Evaluation.id).where(PS.evaluation_clause(scope, arrays)))),
+                set(db.session.scalars(sa.select(Objection.id).where(PS.objection_clause(scope, arrays)))))
+
+    for scope in scopes:
+        assert rows(scope, True) == rows(scope, False), scope
+    assert any(rows(scope, False)[1] and rows(scope, False)[2] for scope in scopes[2:])  # people see some

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from access_training import ctx_for, enroll, external, make_session, now, topic
 from app.core.errors import DomainValidationError
+from app.training import needs as need_service
 from app.training import rules, services
 from app.training.models import (ExternalTraining, JpTarget, TrainingFeedback, TrainingNeedRule, TrainingParticipant,
                                  TrainingSession)
@@ -266,7 +267,15 @@ def _close(db, s):
     db.session.commit()
 
 
-def test_jp_totals_across_years_and_asn_types(app, db, org):
+@pytest.fixture(params=["group", "correlated"])
+def ledger_mode(request, monkeypatch):
+    """Both ways of summing the JP (the city's GROUP BY, the per-employee sums of an OPD's ledger on SQLite) give
+    the same ledger: each ledger test runs with both."""
+    monkeypatch.setattr(services, "LEDGER_MODE", request.param)
+    return request.param
+
+
+def test_jp_totals_across_years_and_asn_types(app, db, org, ledger_mode):
     this_year = now().year
     e = org.employees
     e["staff2"].asn_type = "PPPK"
@@ -309,15 +318,31 @@ def test_jp_totals_across_years_and_asn_types(app, db, org):
     assert (units[org.units["p2p"].id].employees, units[org.units["p2p"].id].below) == (3, 1)
 
 
-def test_ledger_follows_the_row_scope(app, db, org):
+@pytest.mark.parametrize("arrays", [False, True])
+def test_ledger_follows_the_row_scope(app, db, org, ledger_mode, arrays):
+    if arrays and db.engine.dialect.name != "postgresql":
+        pytest.skip("the arrays form of the scope is PostgreSQL's")
+    from dataclasses import replace
+
+    def viewer(key):
+        return replace(_viewer(app, org, key), arrays=arrays)
+
     year = now().year
-    rows, _ = services.ledger_page(db.session, _viewer(app, org, "staff1"), year)
-    assert [r.employee_id for r in rows] == [org.employees["staff1"].id]
-    rows, _ = services.ledger_page(db.session, _viewer(app, org, "kabid"), year)
+    s = make_session(db, org, starts_at=datetime(year, 1, 10, 8), hours=8, jp=7)
+    for key in ("staff1", "perawat", "kadis"):
+        enroll(db, org, s, key, attendance="HADIR")
+    _close(db, s)
+    external(db, org, "perawat", jp=4, ended_on=date(year, 1, 20))
+    rows, _ = services.ledger_page(db.session, viewer("staff1"), year)
+    assert [(r.employee_id, r.jp_total) for r in rows] == [(org.employees["staff1"].id, 7)]
+    rows, _ = services.ledger_page(db.session, viewer("kabid"), year)
     assert {r.employee_id for r in rows} == {org.employees[k].id for k in ("kabid", "staff1", "staff2")}
-    rows, _ = services.ledger_page(db.session, _viewer(app, org, "kadis"), year)
-    assert org.employees["guru"].id not in {r.employee_id for r in rows}
-    assert services.ledger_page(db.session, _viewer(app, org, "pelatih"), year) == ([], 0)
+    rows, total, units = services.ledger_overview(db.session, viewer("kadis"), year, by_unit=True)
+    jp = {r.employee_id: (r.jp_sessions, r.jp_external) for r in rows}
+    assert org.employees["guru"].id not in jp and total == len(rows) == sum(u.employees for u in units)
+    assert jp[org.employees["perawat"].id] == (7, 4) and jp[org.employees["kadis"].id] == (7, 0)
+    assert jp[org.employees["kabid"].id] == (0, 0)
+    assert services.ledger_page(db.session, viewer("pelatih"), year) == ([], 0)
 
 
 def test_whole_city_ledger_is_a_constant_number_of_queries(app, db, org):
@@ -327,8 +352,12 @@ def test_whole_city_ledger_is_a_constant_number_of_queries(app, db, org):
     with count_queries(db) as q:
         services.ledger_page(db.session, viewer, now().year)
         services.ledger_by_unit(db.session, viewer, now().year)
-    assert len(q) == 3
+    assert len(q) == 2  # was 3: the page and its count share one statement (the ledger CTE, computed once)
     assert all("GROUP BY" in s.upper() for s in q if "jp_rows" in s)
+    with count_queries(db) as q:  # the screen's call: page, count and per-unit summary together
+        rows, total, units = services.ledger_overview(db.session, viewer, now().year, by_unit=True)
+    assert len(q) == 1 and q[0].upper().count("JP_ROWS") >= 1
+    assert total == sum(u.employees for u in units) == len(services.ledger_all(db.session, viewer, now().year))
 
 
 # --- external trainings ------------------------------------------------------------------------------------------------
@@ -416,12 +445,12 @@ def test_training_needs_for_each_outcome_and_one_step_session(app, db, org):
     _plan(db, org, "kabid", year, predikat="SANGAT_BAIK", realised=3)  # indicator missed only (3 < 10)
     _plan(db, org, "guru", year, predikat="SANGAT_KURANG")  # another OPD: not in Dinas Kesehatan's needs
     viewer = _viewer(app, org, "analis")
-    needs = services.training_needs(db.session, viewer, org.units["dinkes"].id, year)
+    needs = need_service.training_needs(db.session, viewer, org.units["dinkes"].id, year)
     found = {t.code: [r.employee_id for r in rows] for t, rows in needs.items()}
     e = org.employees
     assert found == {"SKP": [e["staff1"].id], "KOMP": [e["staff2"].id], "IND": [e["kabid"].id]}
     # a Pimpinan sees the needs of their subtree only
-    assert services.training_needs(db.session, _viewer(app, org, "kadis"), org.units["disdik"].id, year) == {}
+    assert need_service.training_needs(db.session, _viewer(app, org, "kadis"), org.units["disdik"].id, year) == {}
     # one step: the session, with them invited
     start = now() + timedelta(days=7)
     item, result = services.create_session(
@@ -431,7 +460,7 @@ def test_training_needs_for_each_outcome_and_one_step_session(app, db, org):
         trainers=[org.users["pelatih"]], employee_ids=[e["staff1"].id, e["staff2"].id])
     assert result.invited == [e["staff1"].id] and result.waitlisted == [e["staff2"].id]
     assert {p.source for p in item.participants} == {"KEBUTUHAN"}
-    needs = services.training_needs(db.session, viewer, org.units["dinkes"].id, year)
+    needs = need_service.training_needs(db.session, viewer, org.units["dinkes"].id, year)
     assert next(rows for t, rows in needs.items() if t.code == "SKP")[0].trained
     # bad session input: nothing created, nobody invited
     before = db.session.scalar(select(func.count()).select_from(TrainingSession))
@@ -456,7 +485,7 @@ def test_effect_of_training_next_result_beside_the_earlier(app, db, org):
     enroll(db, org, s, "staff2", attendance="HADIR")
     enroll(db, org, s, "perawat", attendance="TIDAK_HADIR")
     _close(db, s)
-    rows, summary = services.training_effect(db.session, _viewer(app, org, "analis"), t.id, org.units["dinkes"].id)
+    rows, summary = need_service.training_effect(db.session, _viewer(app, org, "analis"), t.id, org.units["dinkes"].id)
     by_employee = {r.employee_id: r for r in rows}
     assert set(by_employee) == {org.employees["staff1"].id, org.employees["staff2"].id}
     assert (by_employee[org.employees["staff1"].id].before, by_employee[org.employees["staff1"].id].after) == \
@@ -464,7 +493,7 @@ def test_effect_of_training_next_result_beside_the_earlier(app, db, org):
     assert by_employee[org.employees["staff1"].id].effect == rules.Effect.IMPROVED
     assert by_employee[org.employees["staff2"].id].effect == rules.Effect.PENDING
     assert summary.counts[rules.Effect.IMPROVED] == 1 and summary.compared == 1
-    rows, _ = services.training_effect(db.session, _viewer(app, org, "staff2"), t.id)
+    rows, _ = need_service.training_effect(db.session, _viewer(app, org, "staff2"), t.id)
     assert [r.employee_id for r in rows] == [org.employees["staff2"].id]
 
 

@@ -2,8 +2,11 @@
 
 * ``GET /api/v1/award/`` and ``GET /api/v1/award/<pk>`` — the decisions in the scope (whole city, or a
   Pimpinan's unit subtree; outside it 404);
-* ``GET /api/v1/award/candidates?year=<yyyy>&on=<yyyy-mm-dd>&kind=<kind>`` — the candidates of a year in the
-  scope, with the decision already taken (if any);
+* ``GET /api/v1/award/candidates?year=<yyyy>&on=<yyyy-mm-dd>&kind=<kind>&page=<n>&page_size=<n>`` — one page
+  (default 50, at most 500) of the candidates of a year in the scope (sorted by award, then employee id), with
+  the decision already taken (if any); ``count`` is the number of every candidate of the selection, ``counts``
+  per award; ``computed_at`` when the stored candidates were computed (null for a reference date other than
+  the year's default: computed live);
 * ``POST /api/v1/award/decide`` ``{"year", "on", "candidates": ["<employee id>:<kind>", …], "decision",
   "decree_number", "decree_date", "notes"}`` — one decision for all the chosen candidates, all or nothing:
   200 ``{"created", "updated"}``; 422 with the field messages; 404 when a candidate is outside the scope.
@@ -29,8 +32,10 @@ from app.organisation.models import Employee
 
 from . import rules, services
 from .models import AwardDecision
-from .views import _now, _today, default_year, reference_date
+from .views import _now, _today, candidate_page, default_year, reference_date
 
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
 _REF = lambda code: {"$ref": f"#/components/responses/{code}"}  # noqa: E731
 _CANDIDATE = {"type": "object", "properties": {
     "key": {"type": "string"}, "employee_id": {"type": "integer"}, "nip": {"type": "string"},
@@ -55,11 +60,17 @@ CANDIDATES_DOC = {"get": {
         {"in": "query", "name": "on", "required": False, "schema": {"type": "string", "format": "date"}},
         {"in": "query", "name": "kind", "required": False, "schema": {"type": "string",
                                                                         "enum": [k.value for k in rules.AwardKind]}},
+        {"in": "query", "name": "page", "required": False, "schema": {"type": "integer", "minimum": 1, "default": 1}},
+        {"in": "query", "name": "page_size", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}},
     ],
     "responses": {
         200: {"description": "The candidates", "content": {"application/json": {"schema": {
             "type": "object", "properties": {"year": {"type": "integer"}, "on": {"type": "string"},
-                                             "count": {"type": "integer"},
+                                             "count": {"type": "integer"}, "page": {"type": "integer"},
+                                             "page_size": {"type": "integer"},
+                                             "computed_at": {"type": "string", "nullable": True},
+                                             "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
                                              "result": {"type": "array", "items": _CANDIDATE}}}}}},
         400: _REF(400), 401: _REF(401), 403: _REF(403), 422: _REF(422),
     },
@@ -132,20 +143,34 @@ class AwardApi(PortalRestApi):
         kind = request.args.get("kind")
         if kind and kind not in rules.AwardKind.__members__:
             return self.response_422(message={"kind": [str(_l("Unknown award."))]})
+        paging = {}
+        for name, default, high in (("page", 1, 10 ** 6), ("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)):
+            raw = request.args.get(name, "")
+            if raw == "":
+                paging[name] = default
+            elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= high:
+                paging[name] = int(raw)
+            else:
+                return self.response_422(message={name: [str(_l("Give a whole number from 1 to %(max)d.", max=high))]})
         scope = current_scope()
-        rows = services.all_candidates(db.session, year, on, scope, kind=kind)  # in SQL, same as gather()
-        people = services.employee_rows(db.session, [c.employee_id for c in rows])
-        decisions = services.decision_codes(db.session, year, scope)
+        # the counts and one page, in SQL (the same candidates as gather()); the decisions of the page's employees
+        found, computed_at = candidate_page(year, on, scope, kind=kind, page=paging["page"],
+                                            page_size=paging["page_size"])
+        people = services.employee_rows(db.session, [c.employee_id for c in found.candidates])
         result = []
-        for c in rows:
+        for c in found.candidates:
             p = people.get(c.employee_id)
-            d = decisions.get((c.employee_id, c.kind.value))
+            d = found.decisions.get((c.employee_id, c.kind.value))
+            d = d.decision if d is not None else None
             result.append({"key": c.key, "employee_id": c.employee_id, "nip": p.nip if p else "",
                            "name": p.name if p else "", "unit": p.unit_name if p else "", "kind": c.kind.value,
                            "previous_predikat": c.previous_predikat, "predikat": c.predikat,
                            "service_years": c.service_years, "service_months": c.service_months,
                            "decision": d})
-        return self.response(200, year=year, on=on.isoformat(), count=len(result), result=result)
+        count = found.counts.get(rules.AwardKind(kind), 0) if kind else found.total
+        return self.response(200, year=year, on=on.isoformat(), count=count, page=paging["page"],
+                             page_size=paging["page_size"], counts={k.value: n for k, n in found.counts.items()},
+                             computed_at=computed_at.isoformat() if computed_at else None, result=result)
 
     @expose("/decide", methods=["POST"])
     @protect()

@@ -1,6 +1,7 @@
 """Award decisions as data: one decision per employee, year and award kind (unique), with the decree.
 
-Candidates are not stored: they are computed from the evaluations and the NIPs each time (``services``).
+Candidates are computed from the evaluations and the NIPs (``services``); the screens read them from a stored
+snapshot per year (``AwardCandidateSnapshot``, refreshed by ``derived``).
 A decision keeps why the employee was a candidate (``reason``) and who decided, so the record still reads
 right when the data behind it changes. An official record: the employee cannot be deleted while it
 exists (ON DELETE RESTRICT).
@@ -62,3 +63,28 @@ class AwardDecision(Model):
 
     def __repr__(self):
         return f"{self.kind} {self.year} ({self.employee_id}): {self.decision}"
+
+
+class AwardCandidateSnapshot(Model):
+    """Kandidat penghargaan (hasil tersimpan): the stored award candidates of a year (``app/awards/derived.py``),
+    one row per employee and award kind, with the employee's unit (the row scope is applied when reading) and what
+    the screen shows (the two predikat, or the months of service on the reference date). Derived data: refreshed
+    as a whole per year; deleted with the employee or the unit."""
+
+    __tablename__ = "award_candidate_snapshot"
+    __table_args__ = (
+        Index("ix_award_candidate_snapshot_year_order", "year", "kind_order", "employee_id"),
+        Index("ix_award_candidate_snapshot_year_unit", "year", "unit_id", "kind"),
+    )
+
+    year = Column(Integer, primary_key=True, autoincrement=False)
+    employee_id = Column(Integer, ForeignKey("employee.id", ondelete="CASCADE",
+                                             name="fk_award_candidate_snapshot_employee"), primary_key=True,
+                         autoincrement=False)
+    kind = Column(String(30), primary_key=True)
+    kind_order = Column(Integer, nullable=False)
+    unit_id = Column(Integer, ForeignKey("unit.id", ondelete="CASCADE", name="fk_award_candidate_snapshot_unit"),
+                     nullable=False)
+    previous = Column(String(20))
+    current = Column(String(20))
+    months = Column(Integer)

@@ -4,7 +4,9 @@
   the whole city, with the bulk decision form; Pimpinan: their unit subtree, read-only): talent pool and
   competence development from two annual predikat in a row, Satyalancana Karya Satya from the years of
   service on the reference date (``on``, default 17 August of the year, ``AWARD_REFERENCE_MONTH_DAY``);
-  POST ``/award-candidates/decide``: one decision (approved / not approved, decree number and date, notes)
+  the list is read from the stored snapshot of the year (app/awards/derived.py; refreshed when its inputs
+  changed, "computed at …" shown; another reference date is computed live); POST ``/award-candidates/refresh``
+  (Hitung ulang, ``can_write``): recompute it now; POST ``/award-candidates/decide``: one decision (approved / not approved, decree number and date, notes)
   for every checked candidate, all or nothing.
 * ``/awards/?year=&kind=&decision=&page=`` — the decisions in the scope; ``/awards/export/<csv|xlsx>``.
 * ``/my-awards/`` — "Penghargaan Saya": the signed-in employee's approved awards.
@@ -24,6 +26,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from wtforms import Form
 
 from app.core.errors import DomainValidationError, OutOfScope
@@ -37,7 +40,7 @@ from app.organisation.rules import full_name
 from app.performance.rating import Predikat
 from app.security import scope as S
 
-from . import rules, services
+from . import derived, rules, services
 from .rules import AWARD_LABELS, DECISION_LABELS, AwardKind, Decision
 
 PAGE_SIZE = 50
@@ -63,10 +66,9 @@ def _user():
 
 
 def _int_arg(name, lo, hi) -> Optional[int]:
-    raw = (request.values.get(name) or "").strip()
-    if raw.isascii() and raw.isdigit() and lo <= int(raw) <= hi:
-        return int(raw)
-    return None
+    from app.core.web import bounded_int
+
+    return bounded_int(request.values.get(name), lo, hi)
 
 
 def _page() -> int:
@@ -127,12 +129,22 @@ def predikat_label(code):
         return code or ""
 
 
+def candidate_page(year: int, on: date, scope, unit_id=None, kind=None, page: int = 1, page_size: int = PAGE_SIZE):
+    """(CandidatePage, computed_at): from the stored snapshot (refreshed first when its inputs changed) for the
+    year's default reference date; computed live (computed_at None) for another date."""
+    if on != reference_date(year):
+        return services.candidate_page(db.session, year, on, scope, unit_id, kind, page, page_size), None
+    computed_at = derived.ensure_fresh(db.session, year, on, _now(),
+                                       check_every=current_app.config.get("DERIVED_CHECK_SECONDS", 0))
+    return derived.candidate_page(db.session, year, on, scope, unit_id, kind, page, page_size), computed_at
+
+
 class AwardCandidateView(BaseView):
     """Kandidat penghargaan of a year, and the Pengelola's bulk decision on them."""
 
     route_base = "/award-candidates"
     class_permission_name = "Award"
-    method_permission_name = {"index": "read", "decide": "write"}
+    method_permission_name = {"index": "read", "decide": "write", "refresh": "write"}
     default_view = "index"
 
     def _render(self, status=200, errors=None, form=None):
@@ -145,12 +157,12 @@ class AwardCandidateView(BaseView):
         kind = request.values.get("kind") or None
         kind = kind if kind in AwardKind.__members__ else None
         page = _page()
-        found = services.candidate_page(db.session, year, on, scope, unit_id, kind, page, PAGE_SIZE)
+        found, computed_at = candidate_page(year, on, scope, unit_id, kind, page, PAGE_SIZE)
         listed = found.counts.get(AwardKind(kind), 0) if kind else found.total
         pages = max(1, -(-listed // PAGE_SIZE))
         if page > pages:  # past the end: the last page
             page = pages
-            found = services.candidate_page(db.session, year, on, scope, unit_id, kind, page, PAGE_SIZE)
+            found, computed_at = candidate_page(year, on, scope, unit_id, kind, page, PAGE_SIZE)
         shown = found.candidates
         people = services.employee_rows(db.session, [c.employee_id for c in shown])
         errors = dict(errors or {})
@@ -162,7 +174,7 @@ class AwardCandidateView(BaseView):
             counts=found.counts, total=found.total, rows=shown, people=people,
             decisions=found.decisions, page=page, pages=pages, award_labels=AWARD_LABELS,
             decision_labels=DECISION_LABELS, errors=errors, form=form or {}, full_name=full_name,
-            predikat_label=predikat_label, satyalancana=rules.SATYALANCANA,
+            predikat_label=predikat_label, satyalancana=rules.SATYALANCANA, computed_at=computed_at,
             can_write=self.appbuilder.sm.has_access("can_write", "Award"),
             can_choose_unit=scope.everything or bool(scope.unit_root_id), today=today,
             years=sorted({*services.annual_years(db.session), default_year(today), year}, reverse=True))
@@ -207,6 +219,25 @@ class AwardCandidateView(BaseView):
                 new=result.created, changed=result.updated), "success")
         args = {k: form.get(k) for k in ("year", "on", "kind", "unit", "page") if form.get(k)}
         return redirect(url_for("AwardCandidateView.index", **args))
+
+
+    @expose("/refresh", methods=["POST"])
+    @has_access
+    def refresh(self):
+        """Hitung ulang: recompute the stored candidates of the year (the default reference date) now."""
+        year = _int_arg("year", rules.YEAR_MIN, rules.YEAR_MAX)
+        if year is None:
+            flash(_("Choose a year."), "danger")
+            return redirect(url_for("AwardCandidateView.index"))
+        try:
+            derived.refresh(db.session, year, reference_date(year), _now())
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            flash(_("The candidates are being recomputed by someone else. Reload the list in a moment."), "warning")
+        else:
+            flash(_("The candidates of %(year)d were recomputed.", year=year), "success")
+        args = {k: request.form.get(k) for k in ("kind", "unit") if request.form.get(k)}
+        return redirect(url_for("AwardCandidateView.index", year=year, **args))
 
 
 def _decision_rows(rows):

@@ -419,6 +419,43 @@ def _query_argument_problem(value, key=None):
     return None
 
 
+class _CheckedSchemas:
+    """Stands in for the ``jsonschema`` module inside ``flask_appbuilder.api``, whose ``@rison(schema)`` decorator
+    calls ``jsonschema.validate`` on the ``q`` argument of every REST list, get and info request. That function
+    first checks the schema itself against the JSON Schema meta-schema: 5-10 ms of CPU per request, about half
+    of a REST list, for FAB's three constant schemas. Here each schema is checked once and its validator kept;
+    the argument is validated as before, with the same error (``best_match``) and the same 400 message."""
+
+    def __init__(self, module):
+        self._module = module
+        self._validators = {}
+
+    def validate(self, instance, schema, cls=None, *args, **kwargs):
+        if cls is not None or args or kwargs:
+            return self._module.validate(instance, schema, cls, *args, **kwargs)
+        validator = self._validators.get(id(schema))
+        if validator is None or validator.schema is not schema:  # keeps the schema alive: its id stays its own
+            cls = self._module.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = self._validators[id(schema)] = cls(schema)
+        error = self._module.exceptions.best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+
+def _install_checked_schemas() -> None:
+    import flask_appbuilder.api as fab_api
+
+    if not isinstance(fab_api.jsonschema, _CheckedSchemas):
+        fab_api.jsonschema = _CheckedSchemas(fab_api.jsonschema)
+
+
+_install_checked_schemas()
+
+
 class PortalRestApi(ScopedMixin, ModelRestApi):
     """REST API over one model with the same scope and rules as its MVC view."""
 

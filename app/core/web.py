@@ -3,6 +3,7 @@ no other host, idle session timeout, translated error pages, and who is acting (
 from __future__ import annotations
 
 import secrets
+from typing import Optional
 
 from flask import abort, g, has_app_context, has_request_context, jsonify, render_template, request, session
 from flask_babel import lazy_gettext as _l
@@ -35,6 +36,22 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def navbar_menu():
+    """The navbar's menu items (portal/navbar_menu_items.html), rendered once per set of roles and language
+    by the security manager (``menu_html``): FAB otherwise walks the whole menu and checks access item by
+    item on every page."""
+    from flask import current_app
+    from markupsafe import Markup
+
+    appbuilder = current_app.appbuilder
+
+    def render():
+        template = current_app.jinja_env.get_template("portal/navbar_menu_items.html")
+        return Markup(template.render(menu=appbuilder.menu))
+
+    return appbuilder.sm.menu_html(render)
+
+
 def current_actor():
     """(user_id, username) of whoever is acting, for the audit trail; CLI commands set ``g.actor``."""
     if not has_app_context():
@@ -61,6 +78,32 @@ def record_id_or_404(value) -> int:
     if not is_record_id(value):
         abort(404)
     return int(value)
+
+
+def id_arg(name: str) -> Optional[int]:
+    """An optional record id from the query string: None when absent or empty, "not found" when not an id."""
+    raw = (request.args.get(name) or "").strip()
+    return record_id_or_404(raw) if raw else None
+
+
+def bounded_int(raw, low: int, high: int) -> Optional[int]:
+    """The integer written as plain decimal digits in ``raw`` when it lies in [low, high]; else None."""
+    text = "" if raw is None else str(raw).strip()
+    if text.isascii() and text.isdigit() and low <= int(text) <= high:
+        return int(text)
+    return None
+
+
+def query_int(args, name: str, default, low: int, high: int):
+    """A bounded integer query argument for the REST API: ``default`` when absent or empty, ValueError(name)
+    when not an integer in [low, high] (the API answers 422 naming the argument)."""
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    value = bounded_int(raw, low, high)
+    if value is None:
+        raise ValueError(name)
+    return value
 
 
 def _wants_json() -> bool:
@@ -91,6 +134,7 @@ def _is_static(endpoint) -> bool:
 
 def init_web(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["navbar_menu"] = navbar_menu
     app.session_interface = PortalSessionInterface()
     @app.route("/favicon.ico")
     def favicon():
@@ -107,7 +151,8 @@ def init_web(app) -> None:
         # a caller (tests, scripts) is shared by every request made inside it: never carry them over.
         # That includes who is signed in (Flask-Login's and Flask-JWT-Extended's caches, FAB's g.user):
         # otherwise one client's login or bearer token would authenticate the next request of another.
-        for key in ("portal_scope", "portal_employee", "portal_roles", "login_locked", "csp_nonce",
+        for key in ("portal_scope", "portal_employee", "portal_roles", "portal_access_key", "portal_public_access",
+                    "login_locked", "csp_nonce",
                     app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "csrf_valid", "user", "_login_user",
                     "_jwt_extended_jwt", "_jwt_extended_jwt_header", "_jwt_extended_jwt_user",
                     "_jwt_extended_jwt_location"):

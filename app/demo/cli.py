@@ -67,7 +67,10 @@ def demo_command(reset, size, today):
               help="Also generate training, socialization and award data at Palembang scale (2,000 sessions, "
                    "150,000 participants, material and acknowledgements, award decisions): "
                    "app.demo.training_generator.")
-def generate_command(employees, units, seed, accounts, reset, years, training):
+@click.option("--survey", is_flag=True,
+              help="Also generate public satisfaction survey data (service units, a campaign per year, answers): "
+                   "app.demo.survey.generate_survey.")
+def generate_command(employees, units, seed, accounts, reset, years, training, survey=False):
     """Generate benchmark data of any size (bulk inserts, no audit trail). Accounts share one password:
     BENCH_PASSWORD when set, else generated and printed."""
     from app.demo.generator import GeneratorError, generate
@@ -92,6 +95,12 @@ def generate_command(employees, units, seed, accounts, reset, years, training):
                f"{result.accounts} accounts in {result.seconds:.2f} s ({timings})")
     if result.performance:
         click.echo("performance: " + ", ".join(f"{k} {v}" for k, v in result.performance.items()))
+    if survey:
+        from app.demo.survey import generate_survey
+
+        done = generate_survey(db.session, seed=seed, years=max(years, 1))
+        db.session.commit()
+        click.echo(f"survey in {done.seconds:.2f} s: " + ", ".join(f"{k} {v}" for k, v in done.counts.items()))
     if training:
         from app.demo.training_generator import generate_training
 

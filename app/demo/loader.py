@@ -591,6 +591,8 @@ def load_demo(sm, reset: bool = False, size: str = "full", password: Optional[st
         performance.counts.update(load_socialization_demo(session, today or date.today()).counts)
         performance.counts.update(__import__("app.demo.training", fromlist=["load_training_demo"])
                                   .load_training_demo(session, today or date.today()).counts)  # app/demo/training.py
+        performance.counts.update(__import__("app.demo.survey", fromlist=["load_survey_demo"])
+                                  .load_survey_demo(session, today or date.today()).counts)  # app/demo/survey.py
         session.commit()
         bulk.analyze(session.connection())
         session.commit()

@@ -36,6 +36,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
@@ -468,14 +469,9 @@ def distribution_row(unit_id, name, code, org_rating, achievement, rating_from, 
 
 
 def _int_arg(name) -> Optional[int]:
-    from app.core.web import is_record_id
+    from app.core.web import id_arg
 
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not is_record_id(raw):
-        abort(404)
-    return int(raw)
+    return id_arg(name)
 
 
 def _unit_in_scope(unit_id: int, scope) -> bool:
@@ -658,6 +654,53 @@ def build_cascade(rows: Iterable, root_employee_ids: Iterable[int]) -> CascadeTr
                        plan_count=len({n.employee_id for n in nodes.values()}))
 
 
+def tree_html(nodes: list, kinds: dict, flag: str, drill: dict, drill_title: str) -> Markup:
+    """The nested ``<ul>``/``<li>`` of a cascade's RHKs, built here rather than by a recursive template macro:
+    a level shows a hundred and more RHKs, and a Jinja macro call per RHK cost more than the level's queries.
+    The per-person part (name, link down) is escaped once per person; every text is escaped. ``kinds`` maps
+    an RHK kind to its label, ``drill`` an employee id to (url, label) of the level below."""
+    out = []
+    add = out.append
+    person_html = {}
+    kind_html = {k: f'<span class="label label-{"primary" if k == RhkKind.UTAMA.value else "default"}">'
+                    f'{escape(v)}</span>' for k, v in kinds.items()}
+    flag_html = (f'<span class="label label-warning portal-rhk-flag"><i class="fa fa-exclamation-triangle"></i> '
+                 f'{escape(flag)}</span>')
+    title = escape(drill_title)
+    stack = [iter(nodes)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            if stack:
+                add("</ul></li>")
+            continue
+        person = person_html.get(node.employee_id)
+        if person is None:
+            person = f'<small class="text-muted portal-rhk-employee">— {escape(node.employee_name)}</small>'
+            link = drill.get(node.employee_id)
+            if link is not None:
+                person += (f'<a class="portal-rhk-more" href="{escape(link[0])}" title="{title}">'
+                           f'<i class="fa fa-level-down"></i> {escape(link[1])}</a>')
+            person_html[node.employee_id] = person
+        kind = kind_html.get(node.kind)
+        if kind is None:
+            kind = f'<span class="label label-default">{escape(node.kind)}</span>'
+        add(f'<li class="portal-rhk{" portal-rhk-unsupported" if node.flagged else ""}" data-rhk="{node.id}">'
+            f'{kind}<span class="portal-rhk-text">{escape(node.text)}</span>')
+        if node.flagged:  # before the link down, as the page always showed it
+            small, sep, rest = person.partition("</small>")
+            add(small + sep + flag_html + rest)
+        else:
+            add(person)
+        if node.children:
+            add("<ul>")
+            stack.append(iter(node.children))
+        else:
+            add("</li>")
+    return Markup("".join(out))
+
+
 def _current_plans(year: int):
     return and_(Skp.year == year, Skp.is_current.is_(True))
 
@@ -769,32 +812,52 @@ class SubUnitRow:
 def subunit_summary(session, unit_id: int, year: int) -> list:
     """The direct sub-units of a unit with their head's name and, over each one's whole subtree, the number
     of current plans of ``year`` and of their RHKs that support nothing. Two queries: the units of the subtree,
-    then one GROUP BY per unit (summed by branch here)."""
+    then per unit the count of its plans and the count of its unsupported RHKs (summed by branch here).
+
+    Both counts come from indexes alone (``ix_skp_current_year_unit``, ``ix_rhk_unsupported``). On PostgreSQL
+    they are two aggregates rather than a count per plan, over the unit ids of the first query (so that the
+    planner knows how many plans that is): for an OPD (1,000 plans) it looks up each plan's unsupported RHKs,
+    for the whole city (15,000 plans) it joins the city's unsupported RHKs to the plans in one pass."""
     holder, member, boss = _alias(Employee, "holder"), _alias(Employee, "member"), _alias(Employee, "boss")
     # the head of a direct sub-unit: the holder of its head position, else (as ``unit_heads``) someone in it
     # who reports outside it
     reports_out = (select(func.min(member.name)).outerjoin(boss, boss.id == member.supervisor_id)
                    .where(member.unit_id == Unit.id, or_(member.supervisor_id.is_(None), boss.unit_id != Unit.id))
                    .scalar_subquery())
-    units = session.execute(
+    # (the first holder by name when several hold the position; looked up per direct sub-unit by the position
+    # index, not by joining every employee of the city)
+    holds = select(func.min(holder.name)).where(holder.position_id == Unit.head_position_id).scalar_subquery()
+    units = session.connection().execute(
         select(Unit.id, Unit.parent_id, Unit.name, Unit.code,
-               case((Unit.parent_id == unit_id, func.coalesce(holder.name, reports_out)), else_=null()).label("head"))
-        .outerjoin(holder, and_(holder.position_id == Unit.head_position_id, Unit.parent_id == unit_id))
-        .where(Unit.id.in_(S.unit_subtree_ids(unit_id))).order_by(Unit.code, holder.name)).all()
+               case((Unit.parent_id == unit_id, func.coalesce(holds, reports_out)), else_=null()).label("head"))
+        .where(Unit.id.in_(S.unit_subtree_ids(unit_id))).order_by(Unit.code)).all()
     children, parent_of = {}, {}
     for u in units:
         parent_of[u.id] = u.parent_id
-        if u.parent_id == unit_id and u.id != unit_id and u.id not in children:
+        if u.parent_id == unit_id and u.id != unit_id:
             children[u.id] = SubUnitRow(u.id, u.name, u.code, u.head)
     if not children:
         return []
-    # per unit: the plans (index on unit and year) and, per plan, its RHKs that support nothing (a correlated
-    # count on the plan's RHKs: the same plan on SQLite and PostgreSQL, whatever their statistics say)
-    unsupported = (select(func.count()).select_from(Rhk)
-                   .where(Rhk.skp_id == Skp.id, Rhk.parent_rhk_id.is_(None)).scalar_subquery())
-    per_unit = {unit: {"plans": plans, "unsupported": flagged or 0} for unit, plans, flagged in session.execute(
-        select(Skp.unit_id, func.count(), func.sum(unsupported))
-        .where(_current_plans(year), Skp.unit_id.in_(sorted(parent_of))).group_by(Skp.unit_id)).all()}
+    in_tree = Skp.unit_id.in_(sorted(parent_of))
+    current = and_(Skp.year == year, Skp.is_current.is_(True))  # as ix_skp_current_year_unit's condition
+    per_unit = defaultdict(dict)
+    if session.get_bind().dialect.name == "postgresql":
+        plans = select(Skp.unit_id, literal("plans").label("what"), func.count().label("n")) \
+            .where(current, in_tree).group_by(Skp.unit_id)
+        flagged = select(Skp.unit_id, literal("unsupported").label("what"), func.count().label("n")) \
+            .select_from(Rhk).join(Skp, Skp.id == Rhk.skp_id) \
+            .where(Rhk.parent_rhk_id.is_(None), current, in_tree).group_by(Skp.unit_id)
+        for unit, what, n in session.connection().execute(union_all(plans, flagged)).all():
+            per_unit[unit][what] = n
+    else:
+        # SQLite joins the other way round (every unsupported RHK of five years, then its plan): a count per
+        # plan keeps it on the plans of the subtree, and is fast enough there (no round trip per lookup)
+        unsupported = (select(func.count()).select_from(Rhk)
+                       .where(Rhk.skp_id == Skp.id, Rhk.parent_rhk_id.is_(None)).scalar_subquery())
+        for unit, plans, flagged in session.connection().execute(
+                select(Skp.unit_id, func.count(), func.sum(unsupported)).where(current, in_tree)
+                .group_by(Skp.unit_id)).all():
+            per_unit[unit] = {"plans": plans, "unsupported": flagged or 0}
     for branch, counts in counts_by_branch(per_unit, unit_id, parent_of).items():
         if branch in children:
             children[branch].plans = counts.get("plans", 0)
@@ -918,10 +981,13 @@ class CascadeView(BaseView):
             context.update(level=level, tree=level.tree, heads=[{"id": h[0], "name": h[1]} for h in level.heads],
                            page_size=CASCADE_PAGE_SIZE,
                            page_url=lambda n: url_for("CascadeView.index", page=n if n > 1 else None, **here))
-        texts = SimpleNamespace(kinds={k: str(v) for k, v in RHK_KIND_LABELS.items()},
-                                flag=_("supports no RHK of the supervisor"), drill=_("The RHKs that support it"))
-        return self.render_template("portal/performance/cascade.html", title=_l("Cascade tree"), texts=texts,
-                                    **context)
+        tree = context["tree"]
+        if tree is not None:  # the three lists of RHKs, as HTML built once (``tree_html``)
+            kinds = {k: str(v) for k, v in RHK_KIND_LABELS.items()}
+            flag, title = _("supports no RHK of the supervisor"), _("The RHKs that support it")
+            context["html"] = {name: tree_html(getattr(tree, name), kinds, flag, context["drill"], title)
+                               for name in ("roots", "unsupported", "detached")}
+        return self.render_template("portal/performance/cascade.html", title=_l("Cascade tree"), **context)
 
     @staticmethod
     def _lead(lead_id, scope):

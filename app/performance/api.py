@@ -50,7 +50,7 @@ from app.organisation.models import Employee
 
 from . import scope as PS
 from . import services
-from .models import Approach, Aspect, CoreValue, Evaluation, Objection, RhkKind, Skp, TransitionEntity
+from .models import Approach, Aspect, CoreValue, Evaluation, Objection, RhkKind, Skp, TransitionEntity, ValueSource
 from .workflow import EVALUATION_MACHINE, OBJECTION_MACHINE, SKP_MACHINE, TransitionError
 
 
@@ -133,7 +133,13 @@ _NUMBER = {"anyOf": [{"type": "number"}, {"type": "string"}], "description": "a 
 _ID = {"type": "integer", "nullable": True}
 _APPROACH = {"type": "string", "enum": [a.value for a in Approach]}
 _INDICATOR = _object({"id": _ID, "aspect": {"type": "string", "enum": [a.value for a in Aspect]},
-                      "text": "string", "target_value": _NUMBER, "target_unit": "string", "target_text": "string"},
+                      "text": "string", "target_value": _NUMBER, "target_unit": "string", "target_text": "string",
+                      "value_source": {"type": "string", "enum": [v.value for v in ValueSource],
+                                       "description": "MANUAL: reported progress; IKM: the public satisfaction index "
+                                       "of the service unit ikm_unit_id (left out: IKM when a unit is given)"},
+                      "ikm_unit_id": {"type": "integer", "nullable": True,
+                                      "description": "a public-service unit (app/survey); null: reported progress. "
+                                      "Both left out: the indicator's value source is not changed"}},
                      ("text",))
 _RHK = _object({"id": _ID, "kind": {"type": "string", "enum": [k.value for k in RhkKind]}, "text": "string",
                 "perspective": "string", "parent_rhk_id": _ID,
@@ -193,6 +199,20 @@ class _PerformanceApi(PortalRestApi):
     def _state(self, item) -> dict:
         return {"id": item.id, "status": item.status, "status_label": str(self.machine.label_of(item.status)),
                 "version": item.version}
+
+    def get_list_headless(self, **kwargs):
+        """FAB's list, with the scope clause in its PostgreSQL list form (``scope`` module, ``arrays``): the
+        count and the page then use the plan indexes. Single records keep the plain form."""
+        g.performance_arrays = db.session.get_bind().dialect.name == "postgresql"
+        try:
+            return super().get_list_headless(**kwargs)
+        finally:
+            g.pop("performance_arrays", None)
+
+    @staticmethod
+    def _arrays() -> bool:
+        """True while answering a list on PostgreSQL (``get_list_headless``)."""
+        return bool(g.get("performance_arrays"))
 
     def _body(self):
         body = request.get_json(silent=True)
@@ -268,7 +288,8 @@ def _child(items, raw):
 
 # The fields of the plan's content that save_plan reads, per list (planning_views.parse_plan_form's shape).
 _PLAN_FIELDS = {"rhks": ("id", "kind", "text", "perspective", "parent_rhk_id"),
-                "indicators": ("id", "aspect", "text", "target_value", "target_unit", "target_text"),
+                "indicators": ("id", "aspect", "text", "target_value", "target_unit", "target_text", "value_source",
+                               "ikm_unit_id"),
                 "expectations": ("core_value_id", "text")}
 
 
@@ -362,7 +383,7 @@ class SkpApi(_PerformanceApi):
     order_columns = ["year", "status", "revision"]
 
     def scope_clause_for(self, scope):
-        return PS.skp_clause(scope)
+        return PS.skp_clause(scope, self._arrays())
 
     def _state(self, item):
         return dict(super()._state(item), is_current=item.is_current, revision=item.revision)
@@ -537,7 +558,8 @@ class EvaluationApi(_PerformanceApi):
     transitions = ("rate", "finalise", "self_assessment", "file_objection")
     list_columns = ["id", "skp_id", "period_id", "status", "hasil_rating", "perilaku_rating", "predikat", "version"]
     show_columns = list_columns + [
-        "self_assessment", "notes", "recommendation", "rated_at", "finalised_at", "employee_name", "employee_nip",
+        "self_assessment", "self_hasil_rating", "self_perilaku_rating", "notes", "recommendation", "rated_at",
+        "finalised_at", "employee_name", "employee_nip",
         "employee_rank", "employee_position", "employee_unit", "rater_name", "rater_nip", "rater_rank",
         "rater_position", "rater_unit", "rater_supervisor_name", "rater_supervisor_nip", "organisation_rating",
         "organisation_achievement"]
@@ -545,7 +567,7 @@ class EvaluationApi(_PerformanceApi):
     order_columns = ["period_id", "status"]
 
     def scope_clause_for(self, scope):
-        return PS.evaluation_clause(scope)
+        return PS.evaluation_clause(scope, self._arrays())
 
     def _state(self, item):
         return dict(super()._state(item), hasil_rating=item.hasil_rating, perilaku_rating=item.perilaku_rating,
@@ -569,11 +591,14 @@ class EvaluationApi(_PerformanceApi):
 
     @expose("/<pk>/self-assessment", methods=["POST"])
     @protect()
-    @_doc("Submit the self-assessment (Opened to Self-assessed)", {"version": "integer", "self_assessment": "string"},
+    @_doc("Submit the self-assessment (Opened to Self-assessed); the employee's own ratings are optional (both or "
+          "neither)", {"version": "integer", "self_assessment": "string", "self_hasil_rating": "string",
+                       "self_perilaku_rating": "string"},
           ("version", "self_assessment"))
     def self_assessment(self, pk):
         return self._act(pk, lambda ev, body, ctx: services.save_self_assessment(
-            db.session, ctx, ev, _text(body, "self_assessment"), body["version"]))
+            db.session, ctx, ev, _text(body, "self_assessment"), body["version"],
+            self_hasil=_text(body, "self_hasil_rating"), self_perilaku=_text(body, "self_perilaku_rating")))
 
     @expose("/<pk>/objection", methods=["POST"])
     @protect()
@@ -597,7 +622,7 @@ class ObjectionApi(_PerformanceApi):
     order_columns = ["filed_at", "status"]
 
     def scope_clause_for(self, scope):
-        return PS.objection_clause(scope)
+        return PS.objection_clause(scope, self._arrays())
 
     def _state(self, item):
         return dict(super()._state(item), decision=item.decision, new_predikat=item.new_predikat)

@@ -376,6 +376,24 @@ class _Pdf(FPDF):
         self.set_x(x)
         self.cell(width, 5, f"NIP. {_or_dash(person.nip)}", align=Align.C)
 
+    def blank_signature(self, place: str, printed_on: date, caption: str):
+        """One signature block on the right half (place and date, ``caption``, room to sign, a dotted line for
+        the name): for lists signed by whoever runs them (attendance list, survey report)."""
+        self.ensure(40)
+        self.ln(6)
+        x = self.l_margin + self.body_width / 2
+        self.set_x(x)
+        self.cell(self.body_width / 2, 5.5, f"{place}, {_long_date(printed_on)}", new_x=XPos.LMARGIN,
+                  new_y=YPos.NEXT, align=Align.C)
+        self.set_x(x)
+        self.set_font(FONT, "B", BODY_SIZE)
+        self.cell(self.body_width / 2, 5.5, caption, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align=Align.C)
+        self.ln(18)
+        self.set_x(x)
+        self.set_font(FONT, "", BODY_SIZE)
+        self.cell(self.body_width / 2, 5.5, "(................................................)", align=Align.C,
+                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
     def finish(self) -> bytes:
         return bytes(self.output())
 

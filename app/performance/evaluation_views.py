@@ -172,19 +172,26 @@ class RateListView(_ListBase):
                             paging)
 
 
+# The page shows the plan's three people by name and NIP only: their rank, position and unit (joined by
+# default, four tables each) stay unloaded until something asks (the identity snapshot when finalising). The
+# twenty-table join took PostgreSQL longer to plan than to run.
+_NAME_ONLY = (lazyload(Employee.supervisor), lazyload(Employee.rank), lazyload(Employee.position),
+              lazyload(Employee.unit))
+
+
 def load_evaluation(scope, pk: int):
     """The evaluation in scope with everything the page shows, in four queries whatever the plan's size: the
-    evaluation joined with its period, objection, plan and the plan's three people; the RHKs joined with their
-    indicators; the progress joined with its evidence; the feedback. The scope is checked on the loaded plan
-    (``scope.skp_visible``: a walk up from its employee and unit); None outside it."""
+    evaluation joined with its period, objection, plan and the plan's three people (names only, ``_NAME_ONLY``);
+    the RHKs joined with their indicators; the progress joined with its evidence; the feedback. The scope is
+    checked on the loaded plan (``scope.skp_visible``: a walk up from its employee and unit); None outside it."""
     evaluation = db.session.scalars(
         select(Evaluation).where(Evaluation.id == pk).options(
             joinedload(Evaluation.period),
             joinedload(Evaluation.objection).lazyload(Objection.evaluation),
             joinedload(Evaluation.skp).options(
-                joinedload(Skp.employee).lazyload(Employee.supervisor),
-                joinedload(Skp.rater).lazyload(Employee.supervisor),
-                joinedload(Skp.rater_supervisor).lazyload(Employee.supervisor),
+                joinedload(Skp.employee).options(*_NAME_ONLY),
+                joinedload(Skp.rater).options(*_NAME_ONLY),
+                joinedload(Skp.rater_supervisor).options(*_NAME_ONLY),
                 selectinload(Skp.rhks).options(
                     joinedload(Rhk.indicators),
                     lazyload(Rhk.parent),
@@ -323,7 +330,8 @@ class EvaluationView(BaseView):
     def self_assessment(self, pk):
         def action(evaluation, ctx, form):
             services.save_self_assessment(db.session, ctx, evaluation, form.get("self_assessment"),
-                                          form.get("version"))
+                                          form.get("version"), self_hasil=form.get("self_hasil_rating"),
+                                          self_perilaku=form.get("self_perilaku_rating"))
             return _("The self-assessment was submitted.")
         return self._act(pk, action)
 

@@ -87,7 +87,7 @@ class ValueSource(StrEnum):
     """Where an indicator's realised value comes from: typed progress, or (later) the unit's IKM."""
 
     MANUAL = "MANUAL"
-    IKM = "IKM"  # Indeks Kepuasan Masyarakat of the unit (survey), not wired yet
+    IKM = "IKM"  # Indeks Kepuasan Masyarakat of the unit (ikm_unit_id), read from app/survey
 
 
 class EvidenceKind(StrEnum):
@@ -257,7 +257,17 @@ class Skp(Model):
               postgresql_where=text("is_current")),
         Index("ix_skp_employee_year", "employee_id", "year"),
         Index("ix_skp_unit_year", "unit_id", "year"),
+        # the plans in force of a year per unit (the cascade's table of sub-units; migration 0013), with the
+        # condition as the queries write it (``is_current.is_(True)``) so that both databases use the index
+        Index("ix_skp_current_year_unit", "year", "unit_id", "employee_id", "id", sqlite_where=text("is_current IS 1"),
+              postgresql_where=text("is_current IS TRUE")),
+        # the dashboards' compliance counts per unit, from the index alone (migration 0014)
+        Index("ix_skp_current_year_unit_status", "year", "unit_id", "status", "submitted_at",
+              sqlite_where=text("is_current IS 1"), postgresql_where=text("is_current IS TRUE")),
         Index("ix_skp_rater_status", "rater_id", "status"),
+        # the plans of a year with unit, rater and ratee from the index alone: the dashboards' evaluation counts
+        # per unit and the rater-bias aggregate join a period's evaluations to it (migration 0018)
+        Index("ix_skp_year_id", "year", "id", "unit_id", "rater_id", "employee_id"),
         Index("ix_skp_previous_id", "previous_id"),
         Index("ix_skp_rater_supervisor_id", "rater_supervisor_id"),
         Index("ix_skp_position_id", "position_id"),
@@ -369,6 +379,7 @@ class Indicator(Model):
         CheckConstraint(_in("value_source", ValueSource), name="ck_indicator_value_source"),
         CheckConstraint("target_value IS NULL OR target_value > 0", name="ck_indicator_target_positive"),
         CheckConstraint("target_value IS NOT NULL OR target_text IS NOT NULL", name="ck_indicator_target_present"),
+        CheckConstraint("value_source <> 'IKM' OR ikm_unit_id IS NOT NULL", name="ck_indicator_ikm_unit"),
         Index("ix_indicator_rhk_id", "rhk_id"),
     )
 
@@ -383,6 +394,8 @@ class Indicator(Model):
     sort_order = Column(Integer, nullable=False, default=0, server_default="0")
     value_source = Column(String(10), nullable=False, default=ValueSource.MANUAL.value,
                           server_default=ValueSource.MANUAL.value)
+    # value_source IKM: the public-service unit whose IKM is the realised value (app/survey, migration 0010_survey)
+    ikm_unit_id = Column(Integer, ForeignKey("unit.id", ondelete="RESTRICT", name="fk_indicator_ikm_unit"))
 
     rhk = relationship("Rhk", back_populates="indicators", lazy="select")
 
@@ -558,6 +571,8 @@ class Evaluation(Model):
         CheckConstraint(_in("status", EvaluationState), name="ck_evaluation_status"),
         CheckConstraint(_null_or_in("hasil_rating", Rating), name="ck_evaluation_hasil_rating"),
         CheckConstraint(_null_or_in("perilaku_rating", Rating), name="ck_evaluation_perilaku_rating"),
+        CheckConstraint(_null_or_in("self_hasil_rating", Rating), name="ck_evaluation_self_hasil_rating"),
+        CheckConstraint(_null_or_in("self_perilaku_rating", Rating), name="ck_evaluation_self_perilaku_rating"),
         CheckConstraint(_null_or_in("predikat", Predikat), name="ck_evaluation_predikat"),
         CheckConstraint("predikat IS NULL OR (hasil_rating IS NOT NULL AND perilaku_rating IS NOT NULL)",
                         name="ck_evaluation_predikat_needs_ratings"),
@@ -570,11 +585,27 @@ class Evaluation(Model):
                         f"AND {ACHIEVEMENT_MAX}", name="ck_evaluation_organisation_achievement"),
         UniqueConstraint("skp_id", "period_id", name="uq_evaluation_skp_period"),
         Index("ix_evaluation_period_status", "period_id", "status"),
+        # the dashboards' compliance counts and predikat per unit of a period, from the index alone (migration 0014)
+        Index("ix_evaluation_period_progress", "period_id", "status", "predikat", "skp_id", "finalised_at"),
         # the evaluations still open ("Evaluations to rate": a page of them is chosen from the index alone):
         # migration 0007
         Index("ix_evaluation_open_skp", "skp_id", "status", "id",
               sqlite_where=text(f"status <> '{EvaluationState.FINAL}'"),
               postgresql_where=text(f"status <> '{EvaluationState.FINAL}'")),
+        # the final ratings of a year, per rater (rater-bias analytics, app/analytics): read from the index
+        # alone. Migration 0012
+        Index("ix_evaluation_final_ratings", "period_id", "skp_id", "hasil_rating", "perilaku_rating", "predikat",
+              "self_hasil_rating", "self_perilaku_rating",
+              sqlite_where=text(f"status = '{EvaluationState.FINAL}'"),
+              postgresql_where=text(f"status = '{EvaluationState.FINAL}'")),
+        # the final results of a period for the award candidates, and of given plans for the training needs and
+        # the effect of training: read from the indexes alone. Migration 0015
+        Index("ix_evaluation_final_period", "period_id", "skp_id", "predikat", "finalised_at",
+              sqlite_where=text(f"status = '{EvaluationState.FINAL}'"),
+              postgresql_where=text(f"status = '{EvaluationState.FINAL}'")),
+        Index("ix_evaluation_final_skp", "skp_id", "period_id", "predikat", "id",
+              sqlite_where=text(f"status = '{EvaluationState.FINAL}'"),
+              postgresql_where=text(f"status = '{EvaluationState.FINAL}'")),
     )
 
     id = Column(Integer, primary_key=True)
@@ -584,6 +615,10 @@ class Evaluation(Model):
     status = Column(String(20), nullable=False, default=EvaluationState.DIBUKA.value,
                     server_default=EvaluationState.DIBUKA.value)
     self_assessment = Column(Text)
+    # the employee's own ratings in the self-assessment (optional; the rater-bias analytics compare them with
+    # the rater's, app/analytics; migration 0009)
+    self_hasil_rating = Column(String(10))
+    self_perilaku_rating = Column(String(10))
     hasil_rating = Column(String(10))
     perilaku_rating = Column(String(10))
     predikat = Column(String(20))

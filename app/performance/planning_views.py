@@ -36,6 +36,7 @@ from app.core.uploads import DEFAULT_MAX_BYTES, FileStore, send_stored
 from app.core.views import current_scope
 from app.extensions import db
 from app.organisation.models import Employee
+from app.survey import services as survey_services
 
 from . import services
 from .api import request_context
@@ -55,7 +56,8 @@ STATUS_CLASSES = {SkpState.DRAFT.value: "default", SkpState.DIAJUKAN.value: "inf
                   SkpState.DISETUJUI.value: "success", SkpState.DIKEMBALIKAN.value: "warning"}
 
 _RHK_FIELD = re.compile(r"^rhks-(\d{1,3})-(id|kind|text|perspective|parent_rhk_id)$")
-_IND_FIELD = re.compile(r"^rhks-(\d{1,3})-indicators-(\d{1,3})-(id|aspect|text|target_value|target_unit|target_text)$")
+_IND_FIELD = re.compile(r"^rhks-(\d{1,3})-indicators-(\d{1,3})-"
+                        r"(id|aspect|text|target_value|target_unit|target_text|ikm_unit_id)$")
 
 
 # --- form <-> services -------------------------------------------------------------------------------------
@@ -89,6 +91,8 @@ def parse_plan_form(form) -> dict:
             for key in ("id", "target_value", "target_unit", "target_text"):
                 if not ind.get(key):
                     ind[key] = None
+            if "ikm_unit_id" in ind:  # the value source select: empty is reported progress, a unit its IKM
+                ind["ikm_unit_id"] = ind["ikm_unit_id"] or None
             ind.setdefault("aspect", Aspect.KUANTITAS.value)
             ind.setdefault("text", "")
             item["indicators"].append(ind)
@@ -110,7 +114,8 @@ def plan_as_form(skp: Skp) -> dict:
     return {"approach": skp.approach, "rhks": [
         {"id": r.id, "kind": r.kind, "text": r.text, "perspective": r.perspective, "parent_rhk_id": r.parent_rhk_id,
          "indicators": [{"id": i.id, "aspect": i.aspect, "text": i.text, "target_value": _plain(i.target_value),
-                         "target_unit": i.target_unit, "target_text": i.target_text} for i in r.indicators]}
+                         "target_unit": i.target_unit, "target_text": i.target_text,
+                         "value_source": i.value_source, "ikm_unit_id": i.ikm_unit_id} for i in r.indicators]}
         for r in skp.rhks]}
 
 
@@ -454,6 +459,8 @@ class PlanningView(BaseView):
                 feedback_by_cv[item.core_value_id].append(item)
         expectations = {e.core_value_id: e.text for e in skp.expectations}
         parents = supervisor_rhks(skp) if editable else []
+        # the value source select of each indicator: the service units, the plan's own OPD first (app/survey)
+        ikm_units = survey_services.service_unit_choices(db.session, skp.unit_id) if editable else []
         buttons = SimpleNamespace(
             approve=f"{SkpState.DISETUJUI}:{SkpState.DIAJUKAN}" in steps,
             ret=f"{SkpState.DIKEMBALIKAN}:{SkpState.DIAJUKAN}" in steps,
@@ -467,6 +474,10 @@ class PlanningView(BaseView):
             plan=form_data if form_data is not None else plan_as_form(skp),
             errors=errors or {}, conflict=conflict, version=version if version is not None else skp.version,
             parents=parents, parent_ids=[str(p.id) for p in parents],
+            ikm_groups=[(label, rows) for label, rows in (
+                (_("IKM of a service unit of your OPD"), [u for u in ikm_units if u[3]]),
+                (_("IKM of another service unit"), [u for u in ikm_units if not u[3]])) if rows],
+            ikm_unit_ids={str(u[0]) for u in ikm_units},
             core_values=_core_values(), expectations=expectations,
             feedback_by_rhk=feedback_by_rhk, feedback_by_cv=feedback_by_cv,
             can_feedback=approved and (is_owner or is_rater),

@@ -13,43 +13,68 @@ An SKP is seen by (domain.md, "Who uses the system"):
 
 Evaluations, objections and evidence follow their plan through a subquery on the plan's ids (one SQL
 statement, no query per row). An empty scope (no employee record, no whole-city role) sees nothing.
+
+The REST lists on PostgreSQL pass ``arrays=True``: over a wide scope (a Pimpinan's OPD: 5,000 plans and
+20,000 evaluations over five years) the recursive subqueries inside an OR leave PostgreSQL no index to use
+(it scans every plan and evaluation, twice a page: the count and the rows); written ``= ANY(ARRAY(subquery))``
+each subquery runs once and its ids become index conditions (a BitmapOr of the plan indexes). The rows are
+the same. SQLite plans the ``IN (subquery)`` form well and has no arrays.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import any_, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from app.organisation.models import Employee, Unit
-from app.security.scope import Scope, employee_clause
+from app.security.scope import Scope, employee_clause, subordinate_ids, unit_subtree_ids
 
 from .models import Evaluation, Evidence, Objection, Progress, Rhk, Skp
 
 
-def skp_clause(scope: Scope):
-    """WHERE clause on ``Skp`` rows for this scope."""
+def _among(column, ids_select, arrays: bool):
+    """``column IN (ids_select)``; with ``arrays`` (PostgreSQL) ``column = ANY(ARRAY(ids_select))``: the
+    subquery runs once, before the scan, and its ids become an index condition."""
+    if arrays:
+        return column == any_(func.array(ids_select.scalar_subquery()))
+    return column.in_(ids_select)
+
+
+def skp_clause(scope: Scope, arrays: bool = False):
+    """WHERE clause on ``Skp`` rows for this scope (``arrays``: the same rows, in the PostgreSQL list form)."""
     if scope.everything:
         return true()
-    parts = [employee_clause(scope, Skp.employee_id, Skp.unit_id)]
+    if scope.empty:
+        return false()
+    if not arrays:
+        parts = [employee_clause(scope, Skp.employee_id, Skp.unit_id)]
+    else:
+        parts = [Skp.employee_id == scope.employee_id] if scope.employee_id else []
+        if scope.subordinates_of:
+            parts.append(_among(Skp.employee_id, subordinate_ids(scope.subordinates_of), True))
+        if scope.unit_root_id:
+            parts.append(_among(Skp.unit_id, unit_subtree_ids(scope.unit_root_id), True))
     if scope.employee_id:
         parts += [Skp.rater_id == scope.employee_id, Skp.rater_supervisor_id == scope.employee_id]
-    return or_(*parts) if not scope.empty else false()
+    return or_(*parts) if parts else false()
 
 
-def skp_ids(scope: Scope):
+def skp_ids(scope: Scope, arrays: bool = False):
     """SELECT of the ids of the plans in the scope (for subqueries)."""
-    return select(Skp.id).where(skp_clause(scope))
+    return select(Skp.id).where(skp_clause(scope, arrays))
 
 
-def evaluation_clause(scope: Scope):
-    """WHERE clause on ``Evaluation`` rows: those of a plan in the scope."""
+def evaluation_clause(scope: Scope, arrays: bool = False):
+    """WHERE clause on ``Evaluation`` rows: those of a plan in the scope. With ``arrays`` the plan ids are
+    collected first and the evaluations reached through their plan index: as a semi-join PostgreSQL hashes
+    every evaluation of the city to find a Pimpinan's 20,000."""
     if scope.everything:
         return true()
-    return Evaluation.skp_id.in_(skp_ids(scope))
+    return _among(Evaluation.skp_id, skp_ids(scope, arrays), arrays)
 
 
-def objection_clause(scope: Scope):
+def objection_clause(scope: Scope, arrays: bool = False):
     """WHERE clause on ``Objection`` rows: those against an evaluation of a plan in the scope.
 
     The subquery starts from the objections (few: about 1 % of the annual evaluations) and reaches their
@@ -61,7 +86,7 @@ def objection_clause(scope: Scope):
     objected = aliased(Objection)
     return Objection.evaluation_id.in_(
         select(Evaluation.id).join(objected, objected.evaluation_id == Evaluation.id)
-        .join(Skp, Skp.id == Evaluation.skp_id).where(skp_clause(scope)))
+        .join(Skp, Skp.id == Evaluation.skp_id).where(skp_clause(scope, arrays)))
 
 
 def rhk_clause(scope: Scope):

@@ -69,7 +69,8 @@ from .deadlines import (DEFAULT_DECISION_DAYS, DEFAULT_OBJECTION_DAYS, as_date, 
                         skp_submission_deadline)
 from .models import (YEAR_MAX, YEAR_MIN, Approach, Aspect, BehaviourExpectation, CoachingKind, CoachingNote,
                      CoreValue, Evaluation, Evidence, EvidenceKind, Feedback, Indicator, Notification, Objection,
-                     OrganisationRating, Period, Progress, Rhk, RhkKind, Skp, TransitionEntity, TransitionLog)
+                     OrganisationRating, Period, Progress, Rhk, RhkKind, Skp, TransitionEntity, TransitionLog,
+                     ValueSource)
 from .rating import RatingError, as_rating, predikat
 from .scope import evidence_clause
 from .workflow import (EVALUATION_MACHINE, OBJECTION_MACHINE, SKP_MACHINE, Actor, EvaluationState, ObjectionDecision,
@@ -281,6 +282,7 @@ def _validate_rhks(session, skp: Skp, approach: str, rhks) -> tuple[list, dict]:
         return [], {"rhks": _l("A plan has at most %(max)d RHKs.", max=MAX_RHKS)}
     supportable = None
     clean = []
+    ikm_units: dict = {}
     for i, raw in enumerate(rhks):
         p = f"rhks-{i}"
         if not isinstance(raw, dict):
@@ -346,9 +348,69 @@ def _validate_rhks(session, skp: Skp, approach: str, rhks) -> tuple[list, dict]:
                                                      "zero.")
                 elif ind["target_text"] is None and f"{q}-target_text" not in errors:
                     errors[f"{q}-target_text"] = _l("Give a target (a number or a description).")
+            _value_source(errors, q, raw_ind, ind, ikm_units)
             item["indicators"].append(ind)
         clean.append(item)
+    _check_ikm_units(session, skp, clean, ikm_units, errors)
     return clean, errors
+
+
+def _value_source(errors: dict, q: str, raw: dict, ind: dict, ikm_units: dict) -> None:
+    """The indicator's value source (``value_source`` MANUAL or IKM, ``ikm_unit_id`` the service unit whose IKM
+    is the realised value; ck_indicator_ikm_unit). Neither key given: left as it is (a new indicator: MANUAL).
+    ``value_source`` left out: IKM when a unit is given, else MANUAL."""
+    if "value_source" not in raw and "ikm_unit_id" not in raw:
+        return
+    try:
+        unit_id = _int_or_none(raw.get("ikm_unit_id"))
+    except (TypeError, ValueError):
+        errors[f"{q}-ikm_unit_id"] = _l("Choose the service unit from the list.")
+        return
+    if unit_id is not None and not 0 < unit_id < 2 ** 31:
+        errors[f"{q}-ikm_unit_id"] = _l("This unit does not exist.")
+        return
+    source = raw.get("value_source")
+    if source is None or source == "":
+        source = ValueSource.IKM.value if unit_id is not None else ValueSource.MANUAL.value
+    if not isinstance(source, str) or source not in ValueSource.__members__:
+        errors[f"{q}-value_source"] = _l("The value source must be MANUAL (reported progress) or IKM (the public "
+                                         "satisfaction index of a service unit).")
+        return
+    if source == ValueSource.IKM.value and unit_id is None:
+        errors[f"{q}-ikm_unit_id"] = _l("Choose the service unit whose IKM is the realised value of this "
+                                        "indicator.")
+        return
+    if source == ValueSource.MANUAL.value and unit_id is not None:
+        errors[f"{q}-ikm_unit_id"] = _l("An indicator with reported progress takes no IKM unit: leave the service "
+                                        "unit empty, or choose the IKM as the value source.")
+        return
+    ind["value_source"], ind["ikm_unit_id"] = source, unit_id
+    if unit_id is not None:
+        ikm_units[q] = (ind, unit_id)
+
+
+def _check_ikm_units(session, skp: Skp, clean: list, ikm_units: dict, errors: dict) -> None:
+    """The IKM units chosen must be public-service units (app/survey), in one query. A service unit switched
+    off since stays on the indicators that already had it."""
+    if not ikm_units:
+        return
+    from app.survey.services import service_unit_states
+
+    states = service_unit_states(session, {unit_id for _ind, unit_id in ikm_units.values()})
+    kept = None
+    for q, (ind, unit_id) in ikm_units.items():
+        state = states.get(unit_id)
+        if state == "unknown":
+            errors[f"{q}-ikm_unit_id"] = _l("This unit does not exist.")
+        elif state == "not-service":
+            errors[f"{q}-ikm_unit_id"] = _l("This unit is not a public-service unit: it has no satisfaction survey, "
+                                            "so it has no IKM.")
+        elif state == "inactive":
+            if kept is None:
+                kept = {(i.id, i.ikm_unit_id) for r in skp.rhks for i in r.indicators}
+            if (ind.get("id"), unit_id) not in kept:
+                errors[f"{q}-ikm_unit_id"] = _l("This public-service unit no longer runs its satisfaction survey: "
+                                                "choose another one.")
 
 
 def _validate_expectations(session, expectations) -> tuple[list, dict]:
@@ -406,6 +468,8 @@ def _apply_rhks(session, skp: Skp, clean: list) -> None:
                 rhk.indicators.append(ind)
             for key in ("aspect", "text", "target_value", "target_unit", "target_text"):
                 setattr(ind, key, ind_item[key])
+            if "value_source" in ind_item:  # left out: the value source stays as it is
+                ind.value_source, ind.ikm_unit_id = ind_item["value_source"], ind_item["ikm_unit_id"]
             ind.sort_order = n
             keep_ind.append(ind)
         for ind in list(rhk.indicators):
@@ -435,7 +499,8 @@ def save_plan(session, ctx: ActorContext, skp: Skp, data: dict, expected_version
     """Replace the content of a plan in one transaction (see the module docstring for who edits what).
 
     ``data``: ``{"approach": ..., "rhks": [{"id"?, "kind", "text", "parent_rhk_id"?, "perspective"?,
-    "indicators": [{"id"?, "aspect", "text", "target_value"?, "target_unit"?, "target_text"?}]}],
+    "indicators": [{"id"?, "aspect", "text", "target_value"?, "target_unit"?, "target_text"?, "value_source"?,
+    "ikm_unit_id"?}]}],
     "expectations": [{"core_value_id", "text"}]}``; keys left out are not changed.
     """
     if not isinstance(data, dict):
@@ -598,7 +663,8 @@ def revise_plan(session, ctx: ActorContext, skp: Skp, expected_version=None, rea
             for ind in rhk.indicators:
                 copy.indicators.append(Indicator(aspect=ind.aspect, text=ind.text, target_value=ind.target_value,
                                                  target_unit=ind.target_unit, target_text=ind.target_text,
-                                                 sort_order=ind.sort_order, value_source=ind.value_source))
+                                                 sort_order=ind.sort_order, value_source=ind.value_source,
+                                                 ikm_unit_id=ind.ikm_unit_id))
             new.rhks.append(copy)
         for exp in skp.expectations:
             new.expectations.append(BehaviourExpectation(core_value_id=exp.core_value_id, text=exp.text))
@@ -643,6 +709,10 @@ def _progress_fields(ctx: ActorContext, rhk: Rhk, indicator: Optional[Indicator]
     number = _decimal(errors, "value", value, _l("Value"))
     if number is not None and number < 0:
         errors["value"] = _l("Value cannot be negative.")
+    elif number is not None and indicator is not None and indicator.value_source == ValueSource.IKM.value:
+        # the realised value is what citizens said (app/survey): a typed number would compete with it
+        errors["value"] = _l("The realised value of this indicator is the unit's IKM: leave the value empty and "
+                             "describe the work.")
     text = _text(errors, "description", description, PROGRESS_TEXT_MAX, label=_l("Description"))
     day = None
     if "achieved_on" in errors:
@@ -896,19 +966,33 @@ def open_evaluations(session, ctx: ActorContext, period: Period) -> int:
 
 
 def save_self_assessment(session, ctx: ActorContext, evaluation: Evaluation, text: str,
-                         expected_version=None) -> Evaluation:
-    """Penilaian diri by the owner: Dibuka → Penilaian diri."""
+                         expected_version=None, self_hasil=None, self_perilaku=None) -> Evaluation:
+    """Penilaian diri by the owner: Dibuka → Penilaian diri. ``self_hasil`` / ``self_perilaku``: the employee's
+    own ratings (optional, both or neither; the rater-bias analytics compare them with the rater's)."""
     roles = actor_roles(ctx, evaluation.skp)
     _check_version(evaluation, expected_version)
     check_transition(EVALUATION_MACHINE, evaluation.status, EvaluationState.PENILAIAN_DIRI, roles)
     errors = {}
     body = _text(errors, "self_assessment", text, NOTES_MAX, label=_l("Self-assessment"))
+    own = {}
+    given = {key: value for key, value in (("self_hasil_rating", self_hasil), ("self_perilaku_rating", self_perilaku))
+             if not (value is None or (isinstance(value, str) and not value.strip()))}
+    for key, value in given.items():
+        try:
+            own[key] = as_rating(value).value
+        except (RatingError, TypeError) as exc:
+            errors[key] = getattr(exc, "message", _l("Choose a rating."))
+    if len(given) == 1:
+        missing = "self_perilaku_rating" if "self_hasil_rating" in given else "self_hasil_rating"
+        errors[missing] = _l("Give both of your own ratings, or neither.")
     if errors:
         raise DomainValidationError(errors)
     with _unit_of_work(session):
         _move(session, ctx, EVALUATION_MACHINE, TransitionEntity.EVALUATION, evaluation, roles,
               EvaluationState.PENILAIAN_DIRI)
         evaluation.self_assessment = body
+        evaluation.self_hasil_rating = own.get("self_hasil_rating")
+        evaluation.self_perilaku_rating = own.get("self_perilaku_rating")
     return evaluation
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, flash, g, redirect, request, session
+from flask import current_app, flash, g, has_request_context, redirect, request, session
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
 from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.views import expose
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user
+from flask_login import current_user, login_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased, joinedload
@@ -189,6 +190,84 @@ class PortalSecurityManager(SecurityManager):
             if len(cache) < 50_000:
                 cache[key] = answer
         return answer
+
+    # --- access checks and the navbar, answered once per set of roles ---------------------------
+    def code_role_names(self):
+        """The sorted names of the signed-in person's roles when every one is a code role (FAB_ROLES), else
+        None: no one signed in (the Public role), an API key or a JWT, an inactive account, or a role kept
+        only in the database (its permissions can change at any time, so FAB checks it every time).
+
+        A code role's permissions never change while the process runs, so what such a set of roles may
+        see or do is the same for everyone who holds it. Worked out once per request."""
+        if not has_request_context():
+            return None
+        user = current_user._get_current_object()
+        cached = g.get("portal_access_key")
+        if cached is not None and cached[0] is user:
+            return cached[1]
+        names = None
+        if user is not None and not getattr(g, "_api_key_user", False) and user.is_authenticated \
+                and user.is_active:
+            roles = {r.name for r in self.get_user_roles(user)}
+            if roles and all(name in self.builtin_roles for name in roles):
+                names = tuple(sorted(roles))
+        g.portal_access_key = (user, names)
+        return names
+
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        # FAB walks the menu and every button through here (about 30 times per page), each time reading the
+        # user through two context proxies, re-checking the session and matching the role patterns. With
+        # code roles only, the answer depends on the role names alone: one dictionary look-up.
+        names = self.code_role_names()
+        if names is None:
+            return super().has_access(permission_name, view_name)
+        cache = self.__dict__.setdefault("_role_set_access", {})
+        key = (names, permission_name, view_name)
+        answer = cache.get(key)
+        if answer is None:
+            answer = super().has_access(permission_name, view_name)
+            if len(cache) < 100_000:
+                cache[key] = answer
+        return answer
+
+    def is_item_public(self, permission_name, view_name) -> bool:
+        # FAB reads the Public role and then its permissions (two queries) on every call: before every REST
+        # request, and per menu item for someone not signed in (16 queries on the login page). The Public
+        # role lives in the database, so it is still read on each request, once, in one query.
+        if not has_request_context():
+            return super().is_item_public(permission_name, view_name)
+        public = g.get("portal_public_access")
+        if public is None:
+            pv = self.permissionview_model
+            public = g.portal_public_access = frozenset(self.session.execute(
+                select(self.permission_model.name, self.viewmenu_model.name)
+                .select_from(self.role_model).join(self.role_model.permissions)
+                .join(pv.permission).join(pv.view_menu)
+                .where(self.role_model.name == self.auth_role_public)).all())
+        return (permission_name, view_name) in public
+
+    def menu_html(self, render):
+        """The navbar's menu items for the signed-in person: ``render()`` once per (set of code roles,
+        language, script root), then the same HTML (it shows only what the roles may open, in the
+        language of the request; nothing in it depends on the person or the page). Without code roles
+        only (see ``code_role_names``) it is rendered every time."""
+        names = self.code_role_names()
+        if names is None:
+            return render()
+        key = (names, str(get_locale()), request.script_root)
+        cache = self.__dict__.setdefault("_menu_html", {})
+        html = cache.get(key)
+        if html is None:
+            html = render()
+            if len(cache) < 1_000:
+                cache[key] = html
+        return html
+
+    def clear_access_cache(self) -> None:
+        """Forget the cached access answers and menus (only needed if FAB_ROLES changes at run time)."""
+        self.__dict__.pop("_role_set_access", None)
+        self.__dict__.pop("_menu_html", None)
+        self.__dict__.pop("_builtin_access", None)
 
     def current_scope(self) -> Scope:
         if "portal_scope" not in g:

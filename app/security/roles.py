@@ -122,6 +122,35 @@ _TRAINING = {
 for _role, _perms in _TRAINING.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
 
+# Rater-bias analytics (app/analytics, "subjektivitas penilaian"): Admin and the Pengelola Kinerja see every
+# rater; a Pimpinan the raters of their subtree, an Atasan the raters below them in the supervisor chain (the
+# rater's own leadership chain; app/analytics/scope.py decides the rows: never peers, subordinates or the rater).
+_RATER_BIAS = {
+    PENGELOLA: [("RaterBias$", "can_(read|export)"), ("(Performance|Rater Bias)$", "menu_access")],
+    PIMPINAN: [("RaterBias$", "can_(read|export)"), ("(Performance|Rater Bias)$", "menu_access")],
+    ATASAN: [("RaterBias$", "can_(read|export)"), ("(Performance|Rater Bias)$", "menu_access")],
+}
+for _role, _perms in _RATER_BIAS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
+
+# Public satisfaction survey (app/survey, IKM): the Pengelola Kinerja manages the service units and campaigns
+# and reads every result; a Pimpinan reads the results of their subtree, the head of a unit (an Atasan) their
+# unit's (app/survey/scope.py decides the rows). The citizen's form needs no account.
+_SURVEY = {
+    PENGELOLA: [("SurveyCampaign$", "can_(read|write|export)"), ("SurveyResult$", "can_(read|export)"),
+                ("(Performance|Survey Results|Survey Campaigns|Survey Service Units)$", "menu_access")],
+    PIMPINAN: [("SurveyResult$", "can_(read|export)"), ("(Performance|Survey Results)$", "menu_access")],
+    ATASAN: [("SurveyResult$", "can_(read|export)"), ("(Performance|Survey Results)$", "menu_access")],
+}
+for _role, _perms in _SURVEY.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
+
+# Dashboards (app/dashboards): Pengelola Kinerja (and Admin) see the whole city, a Pimpinan their unit subtree
+# (the row scope picks the units); the charts' CSV downloads and the REST API share the permission.
+_DASHBOARDS = [("Dashboard$", "can_read"), ("Dashboards$", "menu_access")]
+for _role in (PENGELOLA, PIMPINAN):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _DASHBOARDS
+
 # Human descriptions for the README and the role page.
 ROLE_DESCRIPTIONS = {
     ADMIN: "Administrator Sistem: master data, user accounts, imports, audit trail (whole city)",

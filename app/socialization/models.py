@@ -194,7 +194,10 @@ class MaterialAcknowledgement(Model):
     __tablename__ = "material_acknowledgement"
     __table_args__ = (
         UniqueConstraint("version_id", "employee_id", name="uq_material_acknowledgement_version_employee"),
-        Index("ix_material_acknowledgement_employee_id", "employee_id"),
+        # an employee's acknowledgements; the dashboards' reach asks EXISTS per employee and year (migration 0018)
+        Index("ix_material_acknowledgement_employee_at", "employee_id", "acknowledged_at"),
+        # the dashboards' socialization reach of a year, from the index alone (migration 0014)
+        Index("ix_material_acknowledgement_acknowledged_at", "acknowledged_at", "employee_id"),
     )
     __audit__ = False
 

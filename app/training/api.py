@@ -2,9 +2,12 @@
 
 * ``/api/v1/training_session/`` — sessions: list/get (scoped), create/update/delete (the organisers), plus
   ``POST /<id>/invite`` (employees, unit or position), ``/<id>/attendance`` (bulk entries: attendance, scores,
-  certificate numbers), ``/<id>/close``, ``/<id>/check-in`` (the participant's code) and ``/<id>/feedback``;
+  certificate numbers), ``/<id>/close``, ``/<id>/reopen`` (the Pengelola Kinerja, with a reason),
+  ``/<id>/check-in`` (the participant's code; 5 wrong codes lock it for 10 minutes: 422 ``LOCKED``) and
+  ``/<id>/feedback``;
 * ``/api/v1/training_participant/`` — participants (read, scoped);
-* ``/api/v1/external_training/`` — external trainings (read, scoped);
+* ``/api/v1/external_training/`` — external trainings (read, scoped) and ``POST /`` (create: a JSON object, or
+  multipart/form-data with the certificate as ``file``, content-checked; 201 with the new record);
 * ``/api/v1/jp_ledger/`` — the JP ledger of a year (``?year=2026&unit=<id>&below=1&page=1``), scoped.
 
 Answers: 200 with the new state; 400 when the body is not a JSON object; 404 outside the scope (never data);
@@ -20,18 +23,20 @@ from __future__ import annotations
 import yaml
 from flask import request
 from flask_appbuilder.api import BaseApi, expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import protect
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import lazyload
 
 from app.core.errors import DomainValidationError, OutOfScope
 from app.core.views import API_PERMISSIONS, READ, WRITE, PortalRestApi, has_nul
+from app.core.web import query_int
 from app.extensions import db
 
 from . import rules, services
 from .models import ExternalTraining, TrainingParticipant, TrainingSession
 from .rules import TrainingRuleError
 from .scope import external_clause, participant_clause, session_clause
+from .views import ListInterface
 from .web import current_viewer, request_context
 
 ROSTER, PARTICIPATE = "roster", "participate"
@@ -73,9 +78,11 @@ _ENTRY = {"type": "object", "properties": {
 
 class TrainingSessionApi(PortalRestApi):
     resource_name = "training_session"
-    datamodel = SQLAInterface(TrainingSession)
+    # the REST list holds the columns of the session only (topic_id, not the topic)
+    datamodel = ListInterface(TrainingSession, [lazyload(TrainingSession.topic), lazyload(TrainingSession.trainers),
+                                                lazyload(TrainingSession.units)])
     class_permission_name = "TrainingSession"
-    method_permission_name = dict(API_PERMISSIONS, invite=WRITE, attendance=ROSTER, close=ROSTER,
+    method_permission_name = dict(API_PERMISSIONS, invite=WRITE, attendance=ROSTER, close=ROSTER, reopen=WRITE,
                                   check_in=PARTICIPATE, feedback=PARTICIPATE)
     list_columns = ["id", "title", "kind", "method", "topic_id", "organiser", "starts_at", "ends_at", "jp", "capacity",
                     "status"]
@@ -173,6 +180,16 @@ class TrainingSessionApi(PortalRestApi):
             return {"marked_absent": services.close_attendance(db.session, ctx, item)}
         return self._act(pk, action)
 
+    @expose("/<pk>/reopen", methods=["POST"])
+    @protect()
+    @_doc("Reopen a closed attendance (the Pengelola Kinerja, not the trainers) with the reason; the JP of the "
+          "session stop counting until it is closed again", {"reason": _STR}, ("reason",))
+    def reopen(self, pk):
+        def action(item, body, ctx):
+            services.reopen_attendance(db.session, ctx, item, body.get("reason"))
+            return {}
+        return self._act(pk, action)
+
     @expose("/<pk>/check-in", methods=["POST"])
     @protect()
     @_doc("Check in to the session with its code (once, while it runs)", {"code": _STR}, ("code",))
@@ -196,7 +213,8 @@ class TrainingSessionApi(PortalRestApi):
 
 class TrainingParticipantApi(PortalRestApi):
     resource_name = "training_participant"
-    datamodel = SQLAInterface(TrainingParticipant)
+    datamodel = ListInterface(TrainingParticipant, [lazyload(TrainingParticipant.session),
+                                                    lazyload(TrainingParticipant.employee)])  # ids only
     class_permission_name = "TrainingParticipant"
     include_route_methods = {"get", "get_list"}
     list_columns = ["id", "session_id", "employee_id", "unit_id", "status", "source", "invited_at", "attendance",
@@ -211,9 +229,10 @@ class TrainingParticipantApi(PortalRestApi):
 
 class ExternalTrainingApi(PortalRestApi):
     resource_name = "external_training"
-    datamodel = SQLAInterface(ExternalTraining)
+    datamodel = ListInterface(ExternalTraining, [lazyload(ExternalTraining.employee), lazyload(ExternalTraining.topic)])
     class_permission_name = "ExternalTraining"
-    include_route_methods = {"get", "get_list"}
+    include_route_methods = {"get", "get_list", "create"}
+    method_permission_name = dict(API_PERMISSIONS, create=WRITE)
     list_columns = ["id", "employee_id", "title", "organiser", "method", "topic_id", "started_on", "ended_on", "jp",
                     "certificate_number", "status"]
     show_columns = list_columns + ["original_name", "verified_at", "notes"]
@@ -222,6 +241,99 @@ class ExternalTrainingApi(PortalRestApi):
 
     def scope_clause(self):
         return external_clause(current_viewer())
+
+    @expose("/", methods=["POST"])
+    @protect()
+    def create(self):
+        """Record an external training
+        ---
+        post:
+          summary: Record an external training (your own; the organisers record anybody)
+          description: >-
+            A JSON object, or multipart/form-data with the same fields and the certificate as "file" (PDF, JPG
+            or PNG, checked by its content). A record made by the employee waits for verification by the
+            Pengelola Kinerja; one made by the organisers is verified at once. Leave employee_id out for your
+            own.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/ExternalTrainingCreate'
+              multipart/form-data:
+                schema:
+                  allOf:
+                  - $ref: '#/components/schemas/ExternalTrainingCreate'
+                  - type: object
+                    properties:
+                      file: {type: string, format: binary}
+          responses:
+            201:
+              description: The new record
+              content:
+                application/json:
+                  schema: {type: object, properties: {id: {type: integer}, result: {type: object}}}
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        from flask import current_app
+
+        from app.core.uploads import DEFAULT_MAX_BYTES, FileStore
+
+        upload = None
+        if request.mimetype == "multipart/form-data":
+            data = request.form.to_dict()
+            upload = request.files.get("file")
+            if upload is not None and not upload.filename:
+                upload = None
+        else:
+            data = request.get_json(silent=True)
+            if not isinstance(data, dict):
+                return self.response_400(message=str(_l("The request body must be a JSON object.")))
+        if has_nul(data) or (upload is not None and has_nul(upload.filename)):
+            return self.response_422(message={"body": [str(_l("Invalid input."))]})
+        unknown = sorted(k for k in data if k not in _EXTERNAL_FIELDS)
+        if unknown:
+            return self.response_422(message={k: [str(_l("Unknown field."))] for k in unknown[:10]})
+        store = FileStore(current_app.config["UPLOAD_DIR"])
+        try:
+            item = services.record_external(
+                db.session, request_context(), data, stream=upload.stream if upload else None,
+                filename=upload.filename if upload else "", store=store,
+                max_bytes=current_app.config.get("EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES))
+        except DomainValidationError as exc:
+            db.session.rollback()
+            return self.response_422(message={k: [str(v)] for k, v in exc.errors.items()})
+        except TrainingRuleError as exc:
+            db.session.rollback()
+            return self.response(422, message=str(exc.message), error_code=exc.code)
+        result = {c: getattr(item, c) for c in self.show_columns}
+        for key in ("started_on", "ended_on", "verified_at"):
+            result[key] = result[key].isoformat() if result[key] is not None else None
+        return self.response(201, id=item.id, result=result)
+
+    def add_apispec_components(self, api_spec):
+        super().add_apispec_components(api_spec)
+        if "ExternalTrainingCreate" not in api_spec.components.schemas:
+            api_spec.components.schema("ExternalTrainingCreate", _EXTERNAL_CREATE)
+
+
+_EXTERNAL_FIELDS = ("employee_id", "title", "organiser", "method", "topic_id", "started_on", "ended_on", "jp",
+                    "certificate_number", "notes")
+_EXTERNAL_CREATE = {"type": "object", "required": ["title", "organiser", "started_on", "ended_on", "jp",
+                                                   "certificate_number"],
+                    "properties": {
+                        "employee_id": _INT, "title": _STR, "organiser": _STR,
+                        "method": {"type": "string", "enum": [m.value for m in rules.Method]}, "topic_id": _INT,
+                        "started_on": {"type": "string", "format": "date"},
+                        "ended_on": {"type": "string", "format": "date"}, "jp": _INT, "certificate_number": _STR,
+                        "notes": _STR}}
 
 
 LEDGER_MAX_PAGE_SIZE = 500
@@ -294,12 +406,7 @@ class JpLedgerApi(BaseApi):
         args = request.args
 
         def number(name, default, low, high):
-            raw = args.get(name)
-            if raw is None or raw == "":
-                return default
-            if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-                raise ValueError(name)
-            return int(raw)
+            return query_int(args, name, default, low, high)
 
         try:
             year = number("year", services.today_wib().year, rules.YEAR_MIN, rules.YEAR_MAX)

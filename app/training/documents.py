@@ -83,19 +83,6 @@ def attendance_pdf(training_session, participants: Iterable, printed_on: date,
     pdf.ln(2)
     pdf.cell(pdf.body_width, 5.5, f"Jumlah peserta: {len(rows)}; hadir: {present}.", new_x=XPos.LMARGIN,
              new_y=YPos.NEXT)
-    pdf.ensure(40)
-    pdf.ln(6)
-    x = pdf.l_margin + pdf.body_width / 2
-    pdf.set_x(x)
-    pdf.cell(pdf.body_width / 2, 5.5, f"{_place(city)}, {_long_date(printed_on)}", new_x=XPos.LMARGIN,
-             new_y=YPos.NEXT, align=Align.C)
-    pdf.set_x(x)
-    pdf.set_font(FONT, "B", BODY_SIZE)
-    pdf.cell(pdf.body_width / 2, 5.5, "PELATIH / PENYELENGGARA", new_x=XPos.LMARGIN, new_y=YPos.NEXT, align=Align.C)
-    pdf.ln(18)
-    pdf.set_x(x)
-    pdf.set_font(FONT, "", BODY_SIZE)
-    pdf.cell(pdf.body_width / 2, 5.5, "(................................................)", align=Align.C,
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    return bytes(pdf.output())
+    pdf.blank_signature(_place(city), printed_on, "PELATIH / PENYELENGGARA")
+    return pdf.finish()
 

@@ -216,8 +216,13 @@ class TrainingParticipant(Model):
         UniqueConstraint("session_id", "employee_id", name="uq_training_participant_session_employee"),
         Index("ix_training_participant_session_status", "session_id", "status", "invited_at"),
         Index("ix_training_participant_attendance", "session_id", "attendance", "employee_id"),
-        Index("ix_training_participant_employee_id", "employee_id"),
-        Index("ix_training_participant_unit_id", "unit_id"),
+        # the dashboards' attendance per unit and participants per topic, from the index alone (migration 0014)
+        Index("ix_training_participant_session_attendance_unit", "session_id", "attendance", "unit_id"),
+        # the sessions of the participants in a row scope, an employee's attended sessions (the JP ledger of an
+        # OPD) come from these indexes alone (0016)
+        Index("ix_training_participant_employee_attendance", "employee_id", "attendance", "session_id"),
+        Index("ix_training_participant_unit_session", "unit_id", "session_id"),
+        Index("ix_training_participant_invited_at", "invited_at", "id"),  # the participant list, newest first
     )
 
     id = Column(Integer, primary_key=True)
@@ -238,6 +243,10 @@ class TrainingParticipant(Model):
     pre_score = Column(Numeric(5, 2))
     post_score = Column(Numeric(5, 2))
     certificate_number = Column(String(rules.CERTIFICATE_MAX))
+    # wrong self check-in codes in a row, and the end of the lock after too many (in the database: every
+    # gunicorn worker sees them)
+    checkin_failures = Column(Integer, nullable=False, default=0, server_default="0")
+    checkin_locked_until = Column(DateTime)
     changed_on = _now_column(onupdate=func.now())
 
     session = relationship("TrainingSession", back_populates="participants", lazy="selectin")
@@ -262,6 +271,43 @@ class TrainingParticipant(Model):
         return f"{self.employee_id}@{self.session_id}"
 
 
+class TrainingSessionEvent(Model):
+    """Riwayat sesi: the closing of a session's attendance and its reopening (by the Pengelola Kinerja, with
+    the reason), with who and when. Shown on the session's roster; the audit trail holds the same change."""
+
+    __tablename__ = "training_session_event"
+    __table_args__ = (
+        CheckConstraint(_in("kind", rules.SessionEventKind), name="ck_training_session_event_kind"),
+        _length("training_session_event", "reason", rules.REOPEN_REASON_MAX),
+        Index("ix_training_session_event_session_id", "session_id", "created_on"),
+        Index("ix_training_session_event_user_id", "user_id"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    session_id = Column(Integer, ForeignKey("training_session.id", ondelete="CASCADE",
+                                            name="fk_training_session_event_session"), nullable=False)
+    kind = Column(String(16), nullable=False)
+    reason = Column(Text)
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL", name="fk_training_session_event_user"))
+    created_on = _now_column()
+
+    user = relationship("User", lazy="joined")
+
+    @property
+    def kind_label(self):
+        return rules.SessionEventKind(self.kind).label if self.kind in rules.SessionEventKind.__members__ \
+            else self.kind
+
+    @property
+    def user_name(self) -> str:
+        if self.user is None:
+            return ""
+        return " ".join(p for p in (self.user.first_name, self.user.last_name) if p) or self.user.username
+
+    def __repr__(self):
+        return f"{self.kind}@{self.session_id}"
+
+
 class TrainingFeedback(Model):
     """Umpan balik peserta: a participant's reaction to a session they attended (1-5 and a comment)."""
 
@@ -271,7 +317,7 @@ class TrainingFeedback(Model):
                         name="ck_training_feedback_rating"),
         _length("training_feedback", "comment", rules.COMMENT_MAX),
         UniqueConstraint("participant_id", name="uq_training_feedback_participant"),
-        Index("ix_training_feedback_session_id", "session_id"),
+        Index("ix_training_feedback_session_rating", "session_id", "rating"),  # the summaries from the index (0016)
     )
 
     id = Column(Integer, primary_key=True)

@@ -25,7 +25,7 @@ import secrets
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -53,6 +53,10 @@ CERTIFICATE_MAX = 100
 COMMENT_MAX = 2000
 NOTES_MAX = 2000
 CODE_LENGTH = 6
+CHECKIN_MAX_FAILURES = 5  # wrong check-in codes in a row before the employee is locked out of the session's check-in
+CHECKIN_LOCK_MINUTES = 10
+REOPEN_REASON_MIN = 10  # a reason to reopen a closed attendance: a sentence, not "x"
+REOPEN_REASON_MAX = 1000
 # No 0/O, 1/I/L: a code read aloud or from a projector is typed right the first time.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -130,6 +134,56 @@ SESSION_STATUS_LABELS = MappingProxyType({
     SessionStatus.DIBUKA: _l("Open"),
     SessionStatus.DITUTUP: _l("Attendance closed"),
 })
+
+
+class SessionEventKind(StrEnum):
+    """Riwayat sesi: the attendance was closed (by a trainer or the organisers) or reopened (by the Pengelola
+    Kinerja, with a reason)."""
+
+    DITUTUP = "DITUTUP"
+    DIBUKA_KEMBALI = "DIBUKA_KEMBALI"
+
+    @property
+    def label(self):
+        return SESSION_EVENT_LABELS[self]
+
+
+SESSION_EVENT_LABELS = MappingProxyType({
+    SessionEventKind.DITUTUP: _l("Attendance closed"),
+    SessionEventKind.DIBUKA_KEMBALI: _l("Attendance reopened"),
+})
+
+
+def reopen_problem(reason) -> Optional[str]:
+    """Why a reason to reopen a closed attendance is refused (a message), else None."""
+    text = reason.strip() if isinstance(reason, str) else ""
+    if len(text) < REOPEN_REASON_MIN:
+        return _l("Give the reason for reopening the attendance (at least %(n)d characters).", n=REOPEN_REASON_MIN)
+    if len(text) > REOPEN_REASON_MAX:
+        return _l("The reason can be at most %(n)d characters long.", n=REOPEN_REASON_MAX)
+    return None
+
+
+def checkin_lock_refusal(locked_until: Optional[datetime], now: datetime):
+    """A ``TrainingRuleError`` while the employee is locked out of the session's self check-in (after
+    ``CHECKIN_MAX_FAILURES`` wrong codes), saying how long to wait; None when not locked."""
+    if locked_until is None or now >= locked_until:
+        return None
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    return TrainingRuleError(_l("Too many wrong attendance codes: self check-in for this session is locked for "
+                                "%(minutes)d more minute(s). Check the code with the trainer and try again later.",
+                                minutes=minutes), "LOCKED")
+
+
+def after_wrong_code(failures: int, locked_until: Optional[datetime], now: datetime) -> tuple:
+    """(failures, locked_until) after one more wrong code: a lock that has run out starts the count again; the
+    ``CHECKIN_MAX_FAILURES``-th wrong code in a row locks the check-in for ``CHECKIN_LOCK_MINUTES``."""
+    if locked_until is not None and now >= locked_until:
+        failures = 0
+    failures = (failures or 0) + 1
+    if failures >= CHECKIN_MAX_FAILURES:
+        return failures, now + timedelta(minutes=CHECKIN_LOCK_MINUTES)
+    return failures, None
 
 
 class EnrollmentStatus(StrEnum):

@@ -11,9 +11,12 @@
   waiting list, feedback; the attendance list as PDF and CSV/XLSX.
 * ``JpLedgerView``        (/jp-ledger/)          — the JP ledger of a year: per unit (who is below target) and
   per employee, CSV/XLSX export. Aggregate SQL only.
-* ``TrainingNeedsView``   (/training-needs/)     — "Kebutuhan Pelatihan": per unit, the employees the rules
-  recommend per topic; one form creates a session with them invited; /training-needs/effect shows each
-  participant's next evaluation result beside the earlier one.
+* ``TrainingNeedsView``   (/training-needs/)     — "Kebutuhan Pelatihan": per unit, the topics the rules (run in
+  SQL, ``needs``) recommend with their numbers of employees, and one topic's recommended employees a page at a
+  time (?topic=&page=); one form creates a session with the ticked employees of the page, or every
+  recommended employee of the topic (not yet invited or trained, or all), invited; /training-needs/effect
+  counts the effect of training per effect and topic in SQL and pages each participant's next evaluation
+  result beside the earlier one.
 * ``TrainingFeedbackView`` (/training-feedback/) — participant feedback summarised per trainer and session.
 
 Every record is loaded through the row scope (``scope``): outside it the answer is 404. Every change goes
@@ -39,6 +42,7 @@ from app.organisation.models import Employee, Unit
 from app.security import scope as S
 
 from . import documents, rules, services
+from . import needs as needs_service
 from .models import TrainingParticipant, TrainingSession, TrainingTopic
 from .rules import (ATTENDANCE_LABELS, METHOD_LABELS, SESSION_KIND_LABELS, Attendance, SessionStatus,
                     TrainingRuleError)
@@ -49,26 +53,22 @@ from app.core.web import record_id_or_404
 from .web import current_viewer, request_context
 
 LEDGER_PAGE_SIZE = 50
+MY_SESSIONS_PAGE_SIZE = 50  # "Sesi Saya": a busy Pelatih trains hundreds of sessions over the years
 ROSTER_PAGE_SIZE = 100  # the roster screen pages a large session (a city-wide webinar has thousands)
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
 
 def _int_arg(name) -> Optional[int]:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    from app.core.web import is_record_id
+    from app.core.web import id_arg
 
-    if not is_record_id(raw):
-        abort(404)
-    return int(raw)
+    return id_arg(name)
 
 
 def _year_arg(default: int) -> int:
-    raw = (request.args.get("year") or "").strip()
-    if raw.isascii() and raw.isdigit() and rules.YEAR_MIN <= int(raw) <= rules.YEAR_MAX:
-        return int(raw)
-    return default
+    from app.core.web import bounded_int
+
+    year = bounded_int(request.args.get("year"), rules.YEAR_MIN, rules.YEAR_MAX)
+    return default if year is None else year
 
 
 def _page_arg() -> int:
@@ -208,13 +208,18 @@ class TrainerSessionsView(BaseView):
     @has_access
     def index(self):
         viewer = current_viewer()
-        sessions = services.trainer_sessions(db.session, viewer.user_id) if viewer.user_id else []
-        counts = services.counts(db.session, [s.id for s in sessions])
-        ratings = {sid: (n, avg) for sid, _t, _s, n, avg in services.feedback_by_session(db.session, viewer)}
-        mine = [t for t in services.feedback_by_trainer(db.session, viewer) if t[0] == viewer.user_id]
+        total = services.trainer_session_count(db.session, viewer.user_id) if viewer.user_id else 0
+        pages = max(1, -(-total // MY_SESSIONS_PAGE_SIZE))
+        page = min(_page_arg(), pages)
+        sessions = services.trainer_sessions(db.session, viewer.user_id, page, MY_SESSIONS_PAGE_SIZE) \
+            if total else []
+        # places, attendance and feedback of the page's sessions: one GROUP BY
+        counts = services.session_summaries(db.session, [s.id for s in sessions])
+        ratings = {sid: (c["feedback"], c["rating"]) for sid, c in counts.items() if c["feedback"]}
+        mine = services.trainer_rating(db.session, viewer.user_id) if viewer.user_id else None
         return self.render_template("portal/training/my_sessions.html", title=_l("My sessions"), sessions=sessions,
-                                    counts=counts, ratings=ratings, mine=mine[0] if mine else None,
-                                    now=services.now_wib())
+                                    counts=counts, ratings=ratings, mine=mine,
+                                    now=services.now_wib(), page=page, pages=pages, total=total)
 
 
 # --- the roster of a session ---------------------------------------------------------------------------------------
@@ -223,19 +228,22 @@ class RosterView(BaseView):
     route_base = "/training-sessions"
     class_permission_name = "TrainingParticipant"
     method_permission_name = {"show": "read", "pdf": "read", "export": "export", "invite": "write",
-                              "attendance": "write", "code": "write", "close": "write", "cancel": "write"}
+                              "attendance": "write", "code": "write", "close": "write", "cancel": "write",
+                              "reopen": "write"}
     default_view = "show"
 
     def _page(self, training_session, errors=None, form=None, status=200):
         viewer = current_viewer()
         ctx = request_context()
-        total = services.roster_count(db.session, viewer, training_session)
-        pages = max(1, -(-total // ROSTER_PAGE_SIZE))
-        page = min(_page_arg(), pages)
-        participants = services.roster(db.session, viewer, training_session, page, ROSTER_PAGE_SIZE)
         runner = services.runs(ctx, training_session)
         manager = services.manages(ctx)
         counts = services.counts(db.session, [training_session.id]).get(training_session.id, {})
+        # the trainers and organisers see every participant: the counts give the total (no second count)
+        total = sum(n for k, n in counts.items() if k != "HADIR") if runner \
+            else services.roster_count(db.session, viewer, training_session)
+        pages = max(1, -(-total // ROSTER_PAGE_SIZE))
+        page = min(_page_arg(), pages)
+        participants = services.roster(db.session, viewer, training_session, page, ROSTER_PAGE_SIZE)
         pickers = _InvitePickers(meta={"csrf": False})
         return self.render_template(
             "portal/training/roster.html", title=_l("Session roster"), item=training_session,
@@ -244,11 +252,14 @@ class RosterView(BaseView):
             can_export=self.appbuilder.sm.has_access("can_export", "TrainingParticipant"),
             is_open=training_session.status == SessionStatus.DIBUKA, counts=counts,
             feedback=services.session_feedback(db.session, training_session.id) if runner else None,
+            history=services.session_history(db.session, training_session.id),
             pickers=pickers, errors=errors or {}, form=form or {}, attendance_labels=ATTENDANCE_LABELS,
             now=services.now_wib()), status
 
     def _back(self, training_session):
-        return redirect(url_for("RosterView.show", pk=training_session.id))
+        raw = (request.form.get("page") or "").strip()
+        page = int(raw) if raw.isascii() and raw.isdigit() and 1 < int(raw) < 100000 else None
+        return redirect(url_for("RosterView.show", pk=training_session.id, page=page))  # back to the same page
 
     @expose("/<pk>")
     @has_access
@@ -296,7 +307,9 @@ class RosterView(BaseView):
             if mark:
                 if mark not in Attendance.__members__:
                     raise DomainValidationError({"mark": _l("Attendance must be present, excused or absent.")})
-                chosen = form.getlist("rowid")
+                # the ticked rows of this page, or every invited participant of the session (all pages)
+                chosen = services.invited_ids(db.session, training_session) if form.get("scope") == "all" \
+                    else form.getlist("rowid")
                 if not chosen:
                     raise DomainValidationError({"rowid": _l("Tick the participants first.")})
                 n = services.mark(db.session, ctx, training_session, chosen, mark)
@@ -330,6 +343,14 @@ class RosterView(BaseView):
         def action(training_session, ctx):
             n = services.close_attendance(db.session, ctx, training_session)
             return _("The attendance is closed; %(n)d participants without attendance were marked absent.", n=n)
+        return self._act(pk, action)
+
+    @expose("/<pk>/reopen", methods=["POST"])
+    @has_access
+    def reopen(self, pk):
+        def action(training_session, ctx):
+            services.reopen_attendance(db.session, ctx, training_session, request.form.get("reason"))
+            return _("The attendance is open again. The session's JP count again once it is closed.")
         return self._act(pk, action)
 
     @expose("/<pk>/cancel", methods=["POST"])
@@ -395,10 +416,10 @@ class JpLedgerView(BaseView):
     def index(self):
         viewer, year, unit, below = self._filters()
         page = _page_arg()
-        rows, total = services.ledger_page(db.session, viewer, year, unit.id if unit else None, below, page,
-                                           LEDGER_PAGE_SIZE)
         units_view = viewer.everything or bool(viewer.scope.unit_root_id)
-        by_unit = services.ledger_by_unit(db.session, viewer, year, unit.id if unit else None) if units_view else []
+        # the page, its count and the per-unit summary in one statement (the totals computed once)
+        rows, total, by_unit = services.ledger_overview(db.session, viewer, year, unit.id if unit else None, below,
+                                                        page, LEDGER_PAGE_SIZE, by_unit=units_view)
         return self.render_template(
             "portal/training/jp_ledger.html", title=_l("JP ledger"), year=year, unit=unit, below=below, rows=rows,
             total=total, page=page, pages=max(1, -(-total // LEDGER_PAGE_SIZE)), by_unit=by_unit,
@@ -457,12 +478,13 @@ class TrainingNeedsView(BaseView):
         viewer = current_viewer()
         year = _year_arg(services.today_wib().year - 1)
         unit = self._unit()
-        need_rules = services.active_rules(db.session)
-        needs = services.training_needs(db.session, viewer, unit.id, year, need_rules) if unit else {}
+        need_rules = needs_service.active_rules(db.session)
+        found = needs_service.need_page(db.session, viewer, unit.id, year, _int_arg("topic"), _page_arg(),
+                                        needs_service.NEED_PAGE_SIZE, need_rules) if unit else needs_service.NeedPage([])
         can_create = self.appbuilder.sm.has_access("can_write", "TrainingNeeds") and viewer.manages
         now = services.now_wib().replace(second=0, microsecond=0)
         return self.render_template(
-            "portal/training/needs.html", title=_l("Training needs"), unit=unit, year=year, needs=needs,
+            "portal/training/needs.html", title=_l("Training needs"), unit=unit, year=year, found=found,
             picker=_unit_picker(unit), can_create=can_create, trainers=trainer_accounts() if can_create else [],
             kind_labels=SESSION_KIND_LABELS, method_labels=METHOD_LABELS,
             has_rules=bool(need_rules), default_start=now.strftime(DATETIME_INPUT))
@@ -477,19 +499,36 @@ class TrainingNeedsView(BaseView):
         if topic is None:
             flash(_("Choose the training topic."), "danger")
             return redirect(back)
-        chosen = [v for v in form.getlist("rowid") if v.strip()]
-        if not chosen:
-            flash(_("Tick the employees to invite."), "danger")
-            return redirect(back)
         viewer = current_viewer()
-        ids = [services.as_int(v) for v in chosen]
-        if any(i is None for i in ids) or len(ids) > services.MAX_INVITE:
-            abort(400)
-        # every employee must be in the viewer's scope (forged ids are refused as a whole)
-        found = set(db.session.scalars(select(Employee.id).where(Employee.id.in_(ids),
-                                                                  S.employee_clause(viewer.scope))))
-        if found != set(ids):
-            abort(404)
+        which = form.get("invite") or "ticked"
+        if which in ("new", "all"):
+            # every recommended employee of the topic (not only the page shown), computed again here, in scope
+            unit_id, year = services.as_int(form.get("unit")), services.as_int(form.get("year"))
+            if unit_id is None or year is None or not rules.YEAR_MIN <= year <= rules.YEAR_MAX:
+                flash(_("Choose the unit and the year of the training needs."), "danger")
+                return redirect(back)
+            ids = needs_service.topic_employee_ids(db.session, viewer, unit_id, year, topic.id,
+                                                   untrained_only=which == "new")
+            if not ids:
+                flash(_("No recommended employees of this topic are left to invite."), "danger")
+                return redirect(back)
+            if len(ids) > services.MAX_INVITE:
+                flash(_("At most %(n)d employees can be invited at once; choose a smaller unit.",
+                        n=services.MAX_INVITE), "danger")
+                return redirect(back)
+        else:
+            chosen = [v for v in form.getlist("rowid") if v.strip()]
+            if not chosen:
+                flash(_("Tick the employees to invite."), "danger")
+                return redirect(back)
+            ids = [services.as_int(v) for v in chosen]
+            if any(i is None for i in ids) or len(ids) > services.MAX_INVITE:
+                abort(400)
+            # every employee must be in the viewer's scope (forged ids are refused as a whole)
+            found = set(db.session.scalars(select(Employee.id).where(Employee.id.in_(ids),
+                                                                      S.employee_clause(viewer.scope))))
+            if found != set(ids):
+                abort(404)
         trainers = [u for u in trainer_accounts() if str(u.id) in set(form.getlist("trainers"))]
         units = [db.session.get(Unit, services.as_int(form.get("unit")))] if services.as_int(form.get("unit")) else []
         data = {"kind": form.get("kind"), "method": form.get("method"), "title": form.get("title"),
@@ -521,11 +560,21 @@ class TrainingNeedsView(BaseView):
         topics = db.session.scalars(select(TrainingTopic).order_by(TrainingTopic.name)).all()
         if topic_id is not None and not any(t.id == topic_id for t in topics):
             abort(404)
-        rows, summary = services.training_effect(db.session, viewer, topic_id, unit.id if unit else None)
+        if topic_id is None and unit is None and request.args.get("all") != "1":
+            # the whole city: the participants per topic first; the effect once a topic or a unit is chosen (or
+            # asked for the whole city: every final result of 100,000+ participants is read)
+            return self.render_template("portal/training/effect.html", title=_l("Effect of training"), unit=None,
+                                        topics=topics, topic_id=None, found=None, rows=[], summary=None,
+                                        overview=needs_service.effect_overview(db.session, viewer),
+                                        picker=_unit_picker(None), effect_order=list(rules.Effect),
+                                        predikat_label=_predikat_label)
+        found = needs_service.effect_page(db.session, viewer, topic_id, unit.id if unit else None, _page_arg(),
+                                          needs_service.EFFECT_PAGE_SIZE)
         return self.render_template("portal/training/effect.html", title=_l("Effect of training"), unit=unit,
-                                    topics=topics, topic_id=topic_id, rows=rows, summary=summary,
-                                    picker=_unit_picker(unit), effect_order=list(rules.Effect),
-                                    predikat_label=_predikat_label)
+                                    topics=topics, topic_id=topic_id, found=found, rows=found.rows,
+                                    summary=found.summary, overview=None, picker=_unit_picker(unit),
+                                    effect_order=list(rules.Effect), predikat_label=_predikat_label,
+                                    whole_city=request.args.get("all") == "1")
 
 
 def _predikat_label(code):

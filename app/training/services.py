@@ -1,6 +1,6 @@
 """Training and socialization on the database: sessions, invitations with the waiting list, attendance and
-self check-in, scores and certificates, closing, participant feedback, external trainings, the JP ledger,
-training needs from the evaluations and the effect of training.
+self check-in, scores and certificates, closing, participant feedback, external trainings, the JP ledger
+(training needs from the evaluations and the effect of training: ``needs``).
 
 No web imports: every function takes the SQLAlchemy session and (for changes) an ``ActorContext`` (who acts,
 the same as the performance cycle's), and is called alike by the screens, the REST API and the demo. The
@@ -32,6 +32,17 @@ Decisions where the brief is silent (documented for the screens):
   is recorded for invited participants only. Closing the attendance (from the start of the session on)
   marks every invited participant without attendance as absent; after closing nothing of the roster
   changes. JP count for present participants of closed sessions, in the year the session ends.
+* A closed attendance is reopened by the Pengelola Kinerja (and the Admin), never by a trainer, with a reason
+  of at least 10 characters; the closing and the reopening are kept in ``TrainingSessionEvent`` (the session's
+  history on the roster) and in the audit trail. While reopened the session's JP do not count; those marked
+  absent by the closing stay absent until the roster is corrected; closing again counts the JP again.
+* Self check-in: 5 wrong codes in a row lock the participant's check-in for that session for 10 minutes
+  (stored on the participant row, so every gunicorn worker sees it; the count is committed before the refusal
+  is raised); while locked even the right code is refused, with the minutes to wait; a lock that has run out
+  starts the count again. Only a wrong code counts (not a check-in before the start or after the end).
+* External trainings by REST (``record_external``): the same checks as the form; the certificate file is
+  optional there (JSON has none; multipart may carry one, checked by its content) — the certificate number is
+  required either way, and the Pengelola sees on verification whether a file is attached.
 * Feedback: once per participant who was present, after the session has ended (or its attendance closed).
 * External trainings recorded by the employee wait for verification by the Pengelola Kinerja; those the
   Pengelola (or Admin) record are verified at once; only verified ones count towards the JP.
@@ -46,26 +57,23 @@ from typing import Iterable, Optional, Sequence
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, literal, or_, select, union_all
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from app.core.errors import DomainValidationError
 from app.core.transactions import atomic
 from app.core.uploads import DEFAULT_MAX_BYTES, FileStore, UploadError
 from app.core.validation import clean_text as _text
 from app.organisation.models import Employee, Position, Unit
-from app.performance.models import Evaluation, Feedback, Indicator, Period, Progress, Rhk, Skp
 from app.performance.services import ActorContext, now_wib, today_wib  # noqa: F401 - re-exported
-from app.performance.workflow import EvaluationState, SkpState
 from app.security import roles as R
-from app.security.scope import employee_clause
 
 from . import rules
-from .models import (ExternalTraining, JpTarget, TrainingFeedback, TrainingNeedRule, TrainingParticipant,
+from .models import (ExternalTraining, JpTarget, TrainingFeedback, TrainingSessionEvent, TrainingParticipant,
                      TrainingSession, TrainingTopic, training_session_trainer)
 from .rules import (Attendance, CheckInMethod, EnrollmentSource, EnrollmentStatus, ExternalStatus, SessionStatus,
                     TrainingRuleError)
-from .scope import Viewer, participant_clause, subtree_ids as unit_subtree_ids
+from .scope import Viewer, employee_rows, participant_clause, subtree_ids as unit_subtree_ids
 
 MAX_INVITE = 5000  # employees per invitation (a whole Dinas Pendidikan fits; a typo of a root unit does not)
 CERTIFICATE_KINDS = ("pdf", "jpg", "png")
@@ -498,7 +506,41 @@ def close_attendance(db, ctx: ActorContext, training_session: TrainingSession, n
             row.checkin_method = CheckInMethod.PELATIH.value
         training_session.status = SessionStatus.DITUTUP.value
         training_session.closed_at = moment
+        db.add(TrainingSessionEvent(session_id=training_session.id, kind=rules.SessionEventKind.DITUTUP.value,
+                                    user_id=ctx.user_id, created_on=moment))
     return len(missing)
+
+
+def reopen_attendance(db, ctx: ActorContext, training_session: TrainingSession, reason,
+                      now: Optional[datetime] = None) -> None:
+    """Reopen a closed attendance (the Pengelola Kinerja and the Admin, not the trainers) with a required
+    reason, kept in the session's history (and the audit trail). The roster can change again; the JP of the
+    session stop counting until the attendance is closed again (the ledger reads closed sessions only).
+    Those marked absent by the closing stay absent until the roster is corrected."""
+    if not manages(ctx):
+        raise TrainingRuleError(_l("Only the Pengelola Kinerja can reopen a closed attendance."), "WRONG_ACTOR")
+    if training_session.status != SessionStatus.DITUTUP:
+        raise TrainingRuleError(_l("The attendance of this session is not closed."), "NOT_CLOSED")
+    problem = rules.reopen_problem(reason)
+    if problem:
+        raise DomainValidationError({"reason": problem})
+    errors: dict = {}
+    text = _text(errors, "reason", reason, rules.REOPEN_REASON_MAX, label=_l("Reason"))
+    if errors:
+        raise DomainValidationError(errors)
+    moment = now or now_wib()
+    with atomic(db):
+        _lock(db, training_session)
+        training_session.status = SessionStatus.DIBUKA.value
+        training_session.closed_at = None
+        db.add(TrainingSessionEvent(session_id=training_session.id, kind=rules.SessionEventKind.DIBUKA_KEMBALI.value,
+                                    reason=text, user_id=ctx.user_id, created_on=moment))
+
+
+def session_history(db, session_id: int) -> list:
+    """The closings and reopenings of a session's attendance, oldest first (with who: one statement)."""
+    return db.scalars(select(TrainingSessionEvent).where(TrainingSessionEvent.session_id == session_id)
+                      .order_by(TrainingSessionEvent.created_on, TrainingSessionEvent.id)).all()
 
 
 def own_participation(db, employee_id: Optional[int], session_id: int) -> Optional[TrainingParticipant]:
@@ -514,17 +556,37 @@ def check_in(db, ctx: ActorContext, training_session: TrainingSession, code, now
     participants. Refusals raise TrainingRuleError with the reason (``rules.check_in_refusal``)."""
     moment = now or now_wib()
     row = own_participation(db, ctx.employee_id, training_session.id)
+    if row is not None:  # locked out after too many wrong codes: not even a right code is tried
+        locked = rules.checkin_lock_refusal(row.checkin_locked_until, moment)
+        if locked is not None:
+            raise locked
     refusal = rules.check_in_refusal(code, training_session.checkin_code, moment, training_session.starts_at,
                                      training_session.ends_at, training_session.status == SessionStatus.DITUTUP,
                                      row.status if row is not None else None,
                                      row is not None and row.attendance == Attendance.HADIR)
     if refusal is not None:
+        if refusal.code == "WRONG_CODE" and row is not None:
+            _count_wrong_code(db, row, moment)
+            locked = rules.checkin_lock_refusal(row.checkin_locked_until, moment)
+            if locked is not None:  # this was the last try allowed
+                raise locked
         raise refusal
     with atomic(db):
         row.attendance = Attendance.HADIR.value
         row.checked_in_at = moment
         row.checkin_method = CheckInMethod.KODE.value
+        row.checkin_failures, row.checkin_locked_until = 0, None
     return row
+
+
+def _count_wrong_code(db, row: TrainingParticipant, moment: datetime) -> None:
+    """One more wrong check-in code of this participant, committed at once (the refusal that follows rolls
+    back nothing of it). The row is read again locked (``FOR UPDATE`` on PostgreSQL; SQLite serialises
+    writers), so two workers counting at once cannot lose a try."""
+    with atomic(db):
+        db.refresh(row, attribute_names=["checkin_failures", "checkin_locked_until"], with_for_update=True)
+        row.checkin_failures, row.checkin_locked_until = rules.after_wrong_code(
+            row.checkin_failures, row.checkin_locked_until, moment)
 
 
 def give_feedback(db, ctx: ActorContext, training_session: TrainingSession, rating, comment,
@@ -600,6 +662,84 @@ def validate_external(db, ctx: ActorContext, item: ExternalTraining, is_new: boo
                                     "NOT_EDITABLE")
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(errors: dict, key: str, value) -> Optional[date]:
+    """A date from JSON or a form: "YYYY-MM-DD" (blank → None, left to the checks that require it)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    errors[key] = _l("Enter the date as YYYY-MM-DD.")
+    return None
+
+
+def record_external(db, ctx: ActorContext, data: dict, stream=None, filename: str = "",
+                    store: Optional[FileStore] = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ExternalTraining:
+    """A new external training from the REST API (a JSON object, or the fields of a multipart form with the
+    certificate as ``file``): the same checks as the screen (``validate_external``; the file checked by its
+    content by ``store_certificate``). An employee records their own (waiting for verification); the
+    organisers record anyone's (verified at once). ``employee_id`` may be left out for one's own.
+    DomainValidationError({field: message}) on bad input; nothing is kept then (not the file either)."""
+    errors: dict = {}
+    raw_employee = data.get("employee_id")
+    employee_id = as_int(raw_employee) if raw_employee not in (None, "") else ctx.employee_id
+    invalid = _l("Invalid choice: the record does not exist or is outside your access")
+    employee = db.get(Employee, employee_id) if employee_id else None
+    if raw_employee not in (None, "") and (employee is None or (not manages(ctx) and employee.id != ctx.employee_id)):
+        errors["employee_id"] = invalid
+        employee = None
+    elif employee is None:
+        errors["employee_id"] = _l("Choose the employee.")
+    topic = None
+    raw_topic = data.get("topic_id")
+    if raw_topic not in (None, ""):
+        topic = db.get(TrainingTopic, as_int(raw_topic)) if as_int(raw_topic) else None
+        if topic is None:
+            errors["topic_id"] = invalid
+    method = data.get("method")
+    if method in (None, ""):
+        method = rules.Method.KLASIKAL.value
+    elif not isinstance(method, str):
+        method = "?"  # refused by validate_external with its message
+    jp = data.get("jp")
+    if isinstance(jp, str):
+        jp = as_int(jp) if as_int(jp) is not None else jp
+    item = ExternalTraining(employee=employee, employee_id=employee.id if employee else None, title=data.get("title"),
+                            organiser=data.get("organiser"),
+                            method=method, topic=topic,
+                            started_on=_iso_date(errors, "started_on", data.get("started_on")),
+                            ended_on=_iso_date(errors, "ended_on", data.get("ended_on")),
+                            jp=jp, certificate_number=data.get("certificate_number"), notes=data.get("notes"))
+    with db.no_autoflush:
+        try:
+            validate_external(db, ctx, item, is_new=True)
+        except DomainValidationError as exc:
+            errors = {**{k: v for k, v in exc.errors.items() if k != "employee"}, **errors}
+            if "employee" in exc.errors and "employee_id" not in errors:
+                errors["employee_id"] = exc.errors["employee"]
+    if errors:
+        raise DomainValidationError(errors)
+    if stream is not None:
+        if store is None:
+            raise ValueError("a FileStore is needed to keep the certificate")
+        store_certificate(item, stream, filename, store, max_bytes)
+    try:
+        with atomic(db):
+            db.add(item)
+    except Exception:
+        if item.stored_name and store is not None:
+            store.delete(item.stored_name)  # the row was refused: do not keep its file
+        raise
+    return item
+
+
 def store_certificate(item: ExternalTraining, stream, filename: str, store: FileStore,
                       max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     """Keep the certificate (PDF, JPG or PNG, checked by content) and put its details on ``item``.
@@ -664,7 +804,9 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
 def jp_totals(year: int):
     """Subquery (employee_id, jp_sessions, jp_external): the JP of ``year`` per employee, from attended
     sessions whose attendance is closed (in the year they end) and verified external trainings (in the year
-    they end). GROUP BY in SQL."""
+    they end). GROUP BY in SQL: the JP ledger of the whole city. (Restricting these rows to an OPD's employees
+    was measured: no faster on SQLite or PostgreSQL at Palembang scale; an OPD's ledger sums per employee
+    instead on SQLite, see ``_ledger_base``.)"""
     start, end = year_bounds(year)
     sessions = (select(TrainingParticipant.employee_id.label("employee_id"), TrainingSession.jp.label("jp"),
                        literal(1).label("own"))
@@ -683,37 +825,138 @@ def jp_totals(year: int):
             .group_by(both.c.employee_id).subquery("jp_totals"))
 
 
+LEDGER_MODE = None  # None: by the viewer (``_ledger_base``); "group" or "correlated": forced (benchmarks, tests)
+
+
+def _ledger_mode(viewer: Viewer, limited: bool) -> str:
+    if LEDGER_MODE:
+        return LEDGER_MODE
+    return "correlated" if limited and not viewer.arrays else "group"
+
+
+def _employee_jp_columns(year: int):
+    """(JP from sessions, JP external) of ``Employee`` in ``year`` as correlated scalar subqueries: the employee's
+    attended sessions from ``ix_training_participant_employee_attendance`` (index only), each session by its
+    key; the external trainings from ``ix_external_training_employee_ended_on``."""
+    start, end = year_bounds(year)
+    sessions = (select(func.coalesce(func.sum(TrainingSession.jp), 0))
+                .select_from(TrainingParticipant)
+                .join(TrainingSession, TrainingSession.id == TrainingParticipant.session_id)
+                .where(TrainingParticipant.employee_id == Employee.id,
+                       TrainingParticipant.attendance == Attendance.HADIR.value,
+                       TrainingSession.ends_at >= start, TrainingSession.ends_at < end,
+                       TrainingSession.status == SessionStatus.DITUTUP.value)
+                .correlate(Employee).scalar_subquery())
+    external = (select(func.coalesce(func.sum(ExternalTraining.jp), 0))
+                .where(ExternalTraining.employee_id == Employee.id,
+                       ExternalTraining.ended_on >= start.date(), ExternalTraining.ended_on < end.date(),
+                       ExternalTraining.status == ExternalStatus.DISETUJUI.value)
+                .correlate(Employee).scalar_subquery())
+    return sessions, external
+
+
 def _ledger_base(viewer: Viewer, year: int, unit_id: Optional[int] = None, subtree: bool = True):
+    """(totals subquery or None, JP from sessions, JP external, target, conditions on ``Employee``).
+
+    The whole city (no scope, no unit) sums the year's attended rows once, GROUP BY employee ("group"). On
+    SQLite an OPD or a scope (a Pimpinan's ~1,100 employees) sums per employee instead ("correlated": the
+    employee's attended sessions from the ``(employee_id, attendance, session_id)`` index; the ledger SQL of the
+    largest OPD ~28 → ~20 ms). On PostgreSQL a correlated sum per employee is far slower (a second per OPD) and
+    the grouped city stays (the scope in its arrays form: ~95 → ~30 ms for a Pimpinan)."""
+    conditions = [Employee.status == ACTIVE]
+    if not viewer.everything:
+        conditions.append(employee_rows(viewer, Employee.id, Employee.unit_id) if not viewer.scope.empty
+                          else literal(False))
+    if unit_id:
+        conditions.append(Employee.unit_id.in_(unit_subtree_ids(unit_id)) if subtree else Employee.unit_id == unit_id)
+    mode = _ledger_mode(viewer, len(conditions) > 1)
+    target = _target_column()
+    if mode == "correlated":
+        sessions_jp, external_jp = _employee_jp_columns(year)
+        return None, sessions_jp, external_jp, target, conditions
     totals = jp_totals(year)
     sessions_jp = func.coalesce(totals.c.jp_sessions, 0)
     external_jp = func.coalesce(totals.c.jp_external, 0)
-    target = _target_column()
-    conditions = [Employee.status == ACTIVE]
-    if not viewer.everything:
-        conditions.append(employee_clause(viewer.scope) if not viewer.scope.empty else literal(False))
-    if unit_id:
-        conditions.append(Employee.unit_id.in_(unit_subtree_ids(unit_id)) if subtree else Employee.unit_id == unit_id)
     return totals, sessions_jp, external_jp, target, conditions
+
+
+def _ledger_cte(viewer: Viewer, year: int, unit_id: Optional[int] = None, subtree: bool = True):
+    """CTE ``ledger`` (id, nip, name, titles, asn_type, unit_id, jp_sessions, jp_external, jp_total, target,
+    below): one row per active employee in the viewer's scope (and ``unit_id``'s subtree). The page, its count
+    and the per-unit summary all read it, so the totals are computed once per statement."""
+    totals, sessions_jp, external_jp, target, conditions = _ledger_base(viewer, year, unit_id, subtree)
+    if totals is None:
+        # per employee (correlated subqueries): each sum once, in a MATERIALIZED CTE; the total and "below" read
+        # its columns (written inline, SQLite would run each subquery three times per employee)
+        people = (select(Employee.id, Employee.nip, Employee.name, Employee.front_title, Employee.back_title,
+                         Employee.asn_type, Employee.unit_id, sessions_jp.label("jp_sessions"),
+                         external_jp.label("jp_external"), target.label("target"))
+                  .select_from(Employee).outerjoin(JpTarget, JpTarget.asn_type == Employee.asn_type)
+                  .where(*conditions).cte("ledger_people").prefix_with("MATERIALIZED"))
+        total_jp = people.c.jp_sessions + people.c.jp_external
+        return select(people.c.id, people.c.nip, people.c.name, people.c.front_title, people.c.back_title,
+                      people.c.asn_type, people.c.unit_id, people.c.jp_sessions, people.c.jp_external,
+                      total_jp.label("jp_total"), people.c.target,
+                      case((total_jp < people.c.target, 1), else_=0).label("below")).cte("ledger")
+    total_jp = sessions_jp + external_jp
+    return (select(Employee.id, Employee.nip, Employee.name, Employee.front_title, Employee.back_title,
+                   Employee.asn_type, Employee.unit_id, sessions_jp.label("jp_sessions"),
+                   external_jp.label("jp_external"), total_jp.label("jp_total"), target.label("target"),
+                   case((total_jp < target, 1), else_=0).label("below"))
+            .select_from(Employee)
+            .outerjoin(totals, totals.c.employee_id == Employee.id)
+            .outerjoin(JpTarget, JpTarget.asn_type == Employee.asn_type)
+            .where(*conditions).cte("ledger"))
+
+
+def ledger_overview(db, viewer: Viewer, year: int, unit_id: Optional[int] = None, below_only: bool = False,
+                    page: int = 1, page_size: int = 50, subtree: bool = True, by_unit: bool = False) \
+        -> tuple[list, int, list]:
+    """(rows, total, units): one page of the ledger, how many rows it has in all, and (``by_unit``) the
+    per-unit summary (``UnitLedger``, by unit name) — in ONE statement: the ledger CTE is computed once and
+    read by the page, the count and the GROUP BY of the units (UNION ALL of the three parts)."""
+    ledger = _ledger_cte(viewer, year, unit_id, subtree)
+    wanted = [ledger.c.below == 1] if below_only else []
+    page_rows = (select(ledger).where(*wanted).order_by(ledger.c.name, ledger.c.id)
+                 .offset((max(page, 1) - 1) * page_size).limit(page_size).cte("ledger_page"))
+    null_text, null_int = literal(None, String), literal(None, Integer)
+    parts = [select(literal(0).label("part"), page_rows.c.id, page_rows.c.nip, page_rows.c.name,
+                    page_rows.c.front_title, page_rows.c.back_title, page_rows.c.asn_type,
+                    Unit.name.label("unit_name"), Unit.code.label("unit_code"), page_rows.c.jp_sessions,
+                    page_rows.c.jp_external, page_rows.c.jp_total, page_rows.c.target,
+                    null_int.label("n"), null_int.label("n_below"))
+             .select_from(page_rows).join(Unit, Unit.id == page_rows.c.unit_id)]
+    if by_unit:
+        parts.append(select(literal(1), Unit.id, null_text, null_text, null_text, null_text, null_text, Unit.name,
+                            Unit.code, null_int, null_int, func.sum(ledger.c.jp_total), null_int,
+                            func.count(), func.sum(ledger.c.below))
+                     .select_from(ledger).join(Unit, Unit.id == ledger.c.unit_id)
+                     .group_by(Unit.id, Unit.name, Unit.code))
+    else:
+        parts.append(select(literal(2), null_int, null_text, null_text, null_text, null_text, null_text, null_text,
+                            null_text, null_int, null_int, null_int, null_int, func.count(), null_int)
+                     .select_from(ledger).where(*wanted))
+    rows, units, total = [], [], 0
+    for r in db.execute(union_all(*parts)).all():
+        if r.part == 0:
+            rows.append(r)
+        elif r.part == 1:
+            unit = UnitLedger(r.id, r.unit_name, r.unit_code, int(r.n), int(r.n_below or 0), int(r.jp_total or 0))
+            units.append(unit)
+            total += unit.below if below_only else unit.employees
+        else:
+            total = int(r.n or 0)
+    rows.sort(key=lambda r: (r.name, r.id))
+    units.sort(key=lambda u: (u.name, u.unit_id))
+    return [LedgerRow.from_row(r) for r in rows], total, units
 
 
 def ledger_page(db, viewer: Viewer, year: int, unit_id: Optional[int] = None, below_only: bool = False,
                 page: int = 1, page_size: int = 50, subtree: bool = True) -> tuple[list, int]:
     """(rows, total) of one page of the ledger: employee, unit, JP from sessions and external trainings,
-    total, target, shortfall. Two statements (the page and its count)."""
-    totals, sessions_jp, external_jp, target, conditions = _ledger_base(viewer, year, unit_id, subtree)
-    total_jp = sessions_jp + external_jp
-    if below_only:
-        conditions.append(total_jp < target)
-    base = (select(Employee.id, Employee.nip, Employee.name, Employee.front_title, Employee.back_title,
-                   Employee.asn_type, Unit.name.label("unit_name"), sessions_jp.label("jp_sessions"),
-                   external_jp.label("jp_external"), total_jp.label("jp_total"), target.label("target"))
-            .join(Unit, Unit.id == Employee.unit_id)
-            .outerjoin(totals, totals.c.employee_id == Employee.id)
-            .outerjoin(JpTarget, JpTarget.asn_type == Employee.asn_type)
-            .where(*conditions))
-    count = db.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = db.execute(base.order_by(Employee.name, Employee.id).offset((page - 1) * page_size).limit(page_size)).all()
-    return [LedgerRow.from_row(r) for r in rows], count
+    total, target, shortfall. One statement (``ledger_overview``)."""
+    rows, total, _ = ledger_overview(db, viewer, year, unit_id, below_only, page, page_size, subtree)
+    return rows, total
 
 
 def ledger_all(db, viewer: Viewer, year: int, unit_id: Optional[int] = None, below_only: bool = False) -> list:
@@ -752,18 +995,8 @@ class LedgerRow:
 
 def ledger_by_unit(db, viewer: Viewer, year: int, unit_id: Optional[int] = None) -> list:
     """Per unit of the viewer's scope (or of ``unit_id``'s subtree): employees, how many are below target,
-    the JP total. One GROUP BY statement."""
-    totals, sessions_jp, external_jp, target, conditions = _ledger_base(viewer, year, unit_id)
-    total_jp = sessions_jp + external_jp
-    rows = db.execute(
-        select(Unit.id, Unit.name, Unit.code, func.count(Employee.id).label("employees"),
-               func.sum(case((total_jp < target, 1), else_=0)).label("below"),
-               func.sum(total_jp).label("jp"))
-        .select_from(Employee).join(Unit, Unit.id == Employee.unit_id)
-        .outerjoin(totals, totals.c.employee_id == Employee.id)
-        .outerjoin(JpTarget, JpTarget.asn_type == Employee.asn_type)
-        .where(*conditions).group_by(Unit.id, Unit.name, Unit.code).order_by(Unit.name)).all()
-    return [UnitLedger(r.id, r.name, r.code, int(r.employees), int(r.below or 0), int(r.jp or 0)) for r in rows]
+    the JP total. One GROUP BY statement (``ledger_overview``; the screen takes the page with it)."""
+    return ledger_overview(db, viewer, year, unit_id, page_size=1, by_unit=True)[2]
 
 
 @dataclass
@@ -826,36 +1059,46 @@ def session_feedback(db, session_id: int) -> rules.FeedbackSummary:
 
 
 def feedback_by_session(db, viewer: Viewer, limit: int = 200) -> list:
-    """(session id, title, starts_at, count, average) of the sessions with feedback in the viewer's reach."""
+    """(session id, title, starts_at, count, average) of the sessions with feedback in the viewer's reach (the
+    ``limit`` latest). The sessions are picked first (newest first, with any feedback), then only their
+    feedback is counted, from the ``(session_id, rating)`` index: not every feedback row of the city."""
     from .scope import feedback_clause
 
+    f = TrainingFeedback
+    page = (select(TrainingSession.id, TrainingSession.title, TrainingSession.starts_at)
+            .where(feedback_clause(viewer, TrainingSession.id),
+                   select(f.id).where(f.session_id == TrainingSession.id).exists())
+            .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()).limit(limit)
+            .subquery("feedback_page"))
     rows = db.execute(
-        select(TrainingSession.id, TrainingSession.title, TrainingSession.starts_at,
-               func.count(TrainingFeedback.id).label("n"), func.avg(TrainingFeedback.rating).label("avg"))
-        .join(TrainingFeedback, TrainingFeedback.session_id == TrainingSession.id)
-        .where(feedback_clause(viewer))
-        .group_by(TrainingSession.id, TrainingSession.title, TrainingSession.starts_at)
-        .order_by(TrainingSession.starts_at.desc()).limit(limit)).all()
+        select(page.c.id, page.c.title, page.c.starts_at, func.count(f.id).label("n"), func.avg(f.rating).label("avg"))
+        .join(f, f.session_id == page.c.id)
+        .group_by(page.c.id, page.c.title, page.c.starts_at)
+        .order_by(page.c.starts_at.desc(), page.c.id.desc())).all()
     return [(r.id, r.title, r.starts_at, int(r.n), _avg(r.avg)) for r in rows]
 
 
 def feedback_by_trainer(db, viewer: Viewer) -> list:
-    """(user id, name, sessions, count, average) per trainer, over the feedback in the viewer's reach."""
+    """(user id, name, sessions, count, average) per trainer, over the feedback in the viewer's reach. The
+    feedback is summed per session first (from the ``(session_id, rating)`` index), then per trainer: no
+    COUNT(DISTINCT) over every feedback row joined to its trainers."""
     from flask_appbuilder.security.sqla.models import User
 
     from .scope import feedback_clause
 
-    t = training_session_trainer
+    t, f = training_session_trainer, TrainingFeedback
+    per_session = (select(f.session_id, func.count().label("n"), func.sum(f.rating).label("total"))
+                   .where(feedback_clause(viewer)).group_by(f.session_id).subquery("feedback_per_session"))
     rows = db.execute(
-        select(User.id, User.first_name, User.last_name,
-               func.count(func.distinct(TrainingFeedback.session_id)).label("sessions"),
-               func.count(TrainingFeedback.id).label("n"), func.avg(TrainingFeedback.rating).label("avg"))
-        .select_from(TrainingFeedback).join(t, t.c.session_id == TrainingFeedback.session_id)
+        select(User.id, User.first_name, User.last_name, func.count().label("sessions"),
+               func.sum(per_session.c.n).label("n"), func.sum(per_session.c.total).label("total"))
+        .select_from(per_session).join(t, t.c.session_id == per_session.c.session_id)
         .join(User, User.id == t.c.user_id)
-        .where(feedback_clause(viewer), or_(literal(viewer.manages or viewer.everything), User.id == viewer.user_id))
-        .group_by(User.id, User.first_name, User.last_name).order_by(User.first_name)).all()
-    return [(r.id, " ".join(p for p in (r.first_name, r.last_name) if p), int(r.sessions), int(r.n), _avg(r.avg))
-            for r in rows]
+        .where(or_(literal(viewer.manages or viewer.everything), User.id == viewer.user_id))
+        .group_by(User.id, User.first_name, User.last_name)
+        .order_by(User.first_name, User.last_name, User.id)).all()
+    return [(r.id, " ".join(p for p in (r.first_name, r.last_name) if p), int(r.sessions), int(r.n),
+             _avg(Decimal(int(r.total)) / Decimal(int(r.n)) if r.n else None)) for r in rows]
 
 
 def _avg(value) -> Optional[Decimal]:
@@ -880,9 +1123,11 @@ def roster(db, viewer: Viewer, training_session: TrainingSession, page: Optional
 
     order = case({EnrollmentStatus.DIUNDANG.value: 0, EnrollmentStatus.DAFTAR_TUNGGU.value: 1}, value=
                  TrainingParticipant.status, else_=2)
+    # employee and unit come with the rows (the join the scope needs anyway): one statement for the page
     query = (_roster_query(viewer, training_session)
-             .options(selectinload(TrainingParticipant.feedback),
-                      selectinload(TrainingParticipant.unit).lazyload(_Unit.parent),
+             .outerjoin(_Unit, _Unit.id == TrainingParticipant.unit_id)
+             .options(contains_eager(TrainingParticipant.employee), contains_eager(TrainingParticipant.unit),
+                      lazyload(TrainingParticipant.feedback),
                       lazyload(TrainingParticipant.session))  # the session shown: in the identity map, no query
              .order_by(order, case((TrainingParticipant.status == EnrollmentStatus.DAFTAR_TUNGGU.value,
                                     TrainingParticipant.invited_at), else_=None), Employee.name,
@@ -890,6 +1135,13 @@ def roster(db, viewer: Viewer, training_session: TrainingSession, page: Optional
     if page is not None:
         query = query.offset((max(page, 1) - 1) * page_size).limit(page_size)
     return db.scalars(query).unique().all()
+
+
+def invited_ids(db, training_session: TrainingSession) -> list:
+    """The employee ids of every invited participant of the session (the roster's "all pages" actions)."""
+    return list(db.scalars(select(TrainingParticipant.employee_id).where(
+        TrainingParticipant.session_id == training_session.id,
+        TrainingParticipant.status == EnrollmentStatus.DIUNDANG.value).order_by(TrainingParticipant.id)))
 
 
 def roster_count(db, viewer: Viewer, training_session: TrainingSession) -> int:
@@ -915,207 +1167,7 @@ def counts(db, session_ids: Sequence[int]) -> dict:
     return out
 
 
-# --- training needs from the evaluations ------------------------------------------------------------------------------
-
-@dataclass
-class NeedRow:
-    employee_id: int
-    nip: str
-    name: str
-    unit_name: str
-    position_name: str
-    reasons: tuple
-    trained: bool  # already invited to or trained on the topic since the year began
-
-
-def active_rules(db) -> list:
-    """The active need rules with their topic and core value (not the core value's guides): three statements."""
-    from app.performance.models import CoreValue
-
-    return db.scalars(select(TrainingNeedRule).where(TrainingNeedRule.active.is_(True))
-                      .options(selectinload(TrainingNeedRule.core_value).lazyload(CoreValue.guides))
-                      .order_by(TrainingNeedRule.topic_id, TrainingNeedRule.id)).all()
-
-
-def _latest_results(db, employee_select, year: Optional[int] = None) -> dict:
-    """{employee id: [(period end, predikat, perilaku rating)]} of final, rated evaluations (of ``year``'s
-    plans when given). One statement."""
-    q = (select(Skp.employee_id, Period.ends_on, Evaluation.predikat, Evaluation.perilaku_rating)
-         .join(Skp, Skp.id == Evaluation.skp_id).join(Period, Period.id == Evaluation.period_id)
-         .where(Evaluation.status == EvaluationState.FINAL.value, Evaluation.predikat.is_not(None),
-                Skp.employee_id.in_(employee_select)))
-    if year is not None:
-        q = q.where(Skp.year == year)
-    out: dict = {}
-    for employee_id, ends_on, predikat, perilaku in db.execute(q).all():
-        out.setdefault(employee_id, []).append((ends_on, predikat, perilaku))
-    return out
-
-
-def employee_outcomes(db, employee_select, year: int) -> dict:
-    """{employee id: rules.EmployeeOutcome} for the employees of ``employee_select`` (a SELECT of ids), from
-    their performance records of ``year``: the latest final predikat, the core values their rater gave
-    feedback on, and how many indicators of their approved plan stayed below target. Four statements.
-
-    An indicator's realisation is the sum of the progress values recorded on it; progress recorded on the RHK
-    without naming an indicator counts towards the RHK's first indicator."""
-    outcomes: dict = {}
-    results = _latest_results(db, employee_select, year)
-    latest = {e: max(rows, key=lambda r: r[0]) for e, rows in results.items()}
-    feedback = {}
-    for employee_id, core_value_id in db.execute(
-            select(Skp.employee_id, Feedback.core_value_id).join(Skp, Skp.id == Feedback.skp_id)
-            .where(Skp.year == year, Feedback.core_value_id.is_not(None),
-                   or_(Feedback.author_id.is_(None), Feedback.author_id != Skp.employee_id),
-                   Skp.employee_id.in_(employee_select)).distinct()).all():
-        feedback.setdefault(employee_id, set()).add(core_value_id)
-    plan_filter = (Skp.year == year, Skp.is_current.is_(True), Skp.status == SkpState.DISETUJUI.value,
-                   Skp.employee_id.in_(employee_select))
-    indicators = db.execute(
-        select(Skp.employee_id, Indicator.id, Indicator.rhk_id, Indicator.sort_order, Indicator.target_value)
-        .join(Rhk, Rhk.id == Indicator.rhk_id).join(Skp, Skp.id == Rhk.skp_id).where(*plan_filter)).all()
-    sums = {(rhk_id, indicator_id): value for rhk_id, indicator_id, value in db.execute(
-        select(Progress.rhk_id, Progress.indicator_id, func.sum(Progress.value))
-        .join(Rhk, Rhk.id == Progress.rhk_id).join(Skp, Skp.id == Rhk.skp_id).where(*plan_filter)
-        .group_by(Progress.rhk_id, Progress.indicator_id)).all()}
-    first = {}
-    for employee_id, ind_id, rhk_id, order, _target in indicators:
-        if rhk_id not in first or (order, ind_id) < first[rhk_id]:
-            first[rhk_id] = (order, ind_id)
-    missed: dict = {}
-    for employee_id, ind_id, rhk_id, order, target in indicators:
-        if target is None:
-            continue
-        realised = Decimal(str(sums.get((rhk_id, ind_id)) or 0))
-        if first.get(rhk_id, (None, None))[1] == ind_id:
-            realised += Decimal(str(sums.get((rhk_id, None)) or 0))
-        if realised < Decimal(str(target)):
-            missed[employee_id] = missed.get(employee_id, 0) + 1
-    for employee_id in set(latest) | set(feedback) | set(missed):
-        row = latest.get(employee_id)
-        outcomes[employee_id] = rules.EmployeeOutcome(
-            employee_id, predikat=row[1] if row else None, feedback_core_values=frozenset(feedback.get(employee_id, ())),
-            missed_indicators=missed.get(employee_id, 0), perilaku_rating=row[2] if row else None)
-    return outcomes
-
-
-def training_needs(db, viewer: Viewer, unit_id: int, year: int, need_rules: Optional[list] = None) -> dict:
-    """{topic: [NeedRow]} for the active employees of the unit's subtree (within the viewer's scope): the
-    rules of the Pengelola applied (``rules.recommend``) to their outcomes of ``year``."""
-    conditions = [Employee.status == ACTIVE, Employee.unit_id.in_(unit_subtree_ids(unit_id))]
-    if not viewer.everything:
-        conditions.append(employee_clause(viewer.scope) if not viewer.scope.empty else literal(False))
-    employee_select = select(Employee.id).where(*conditions)
-    need_rules = active_rules(db) if need_rules is None else need_rules
-    if not need_rules:
-        return {}
-    outcomes = employee_outcomes(db, employee_select, year)
-    people = {r.id: r for r in db.execute(
-        select(Employee.id, Employee.nip, Employee.name, Employee.front_title, Employee.back_title,
-               Unit.name.label("unit_name"), Position.name.label("position_name"))
-        .join(Unit, Unit.id == Employee.unit_id).outerjoin(Position, Position.id == Employee.position_id)
-        .where(Employee.id.in_(list(outcomes)) if outcomes else literal(False))).all()}
-    ordered = sorted((o for o in outcomes.values() if o.employee_id in people),
-                     key=lambda o: (people[o.employee_id].name, o.employee_id))
-    recommended = rules.recommend([r.to_rule() for r in need_rules], ordered)
-    topics = {r.topic.id: r.topic for r in need_rules if r.topic is not None}  # loaded with the rules
-    by_rule = {r.id: r for r in need_rules}
-    trained = set()
-    if recommended:
-        trained = set(db.execute(
-            select(TrainingParticipant.employee_id, TrainingSession.topic_id)
-            .join(TrainingSession, TrainingSession.id == TrainingParticipant.session_id)
-            .where(TrainingSession.topic_id.in_(list(recommended)),
-                   TrainingSession.ends_at >= datetime(year, 1, 1),
-                   TrainingParticipant.status != EnrollmentStatus.DIBATALKAN.value,
-                   TrainingParticipant.employee_id.in_(list(outcomes)))).all())
-    from app.organisation.rules import full_name
-
-    out = {}
-    for topic_id, recs in recommended.items():
-        topic = topics.get(topic_id)
-        if topic is None:
-            continue
-        out[topic] = [NeedRow(r.employee_id, people[r.employee_id].nip,
-                              full_name(people[r.employee_id].name, people[r.employee_id].front_title,
-                                        people[r.employee_id].back_title),
-                              people[r.employee_id].unit_name, people[r.employee_id].position_name or "",
-                              tuple(by_rule[x.id] for x in r.reasons), (r.employee_id, topic_id) in trained)
-                      for r in recs]
-    return out
-
-
-def validate_need_rule(db, item: TrainingNeedRule) -> None:
-    core_value_id = item.core_value.id if item.core_value is not None else item.core_value_id
-    errors = rules.need_rule_problems(item.outcome, item.predikat, core_value_id, item.min_missed)
-    topic = item.topic if item.topic is not None else (db.get(TrainingTopic, item.topic_id) if item.topic_id else None)
-    if topic is None:
-        errors["topic"] = _l("Choose the training topic.")
-    item.notes = _text(errors, "notes", item.notes, 500, required=False, label=_l("Notes"))
-    if errors:
-        raise DomainValidationError(errors)
-    # keep only the parameter the outcome uses
-    if item.outcome != rules.NeedOutcome.PREDIKAT:
-        item.predikat = None
-    if item.outcome != rules.NeedOutcome.PERILAKU:
-        item.core_value = None
-        item.core_value_id = None
-    if item.outcome != rules.NeedOutcome.INDIKATOR:
-        item.min_missed = 1
-
-
-# --- the effect of training ---------------------------------------------------------------------------------------------
-
-@dataclass
-class EffectRow:
-    employee_id: int
-    nip: str
-    name: str
-    unit_name: str
-    session_id: int
-    session_title: str
-    topic_name: str
-    ended_on: date
-    before: Optional[str]
-    after: Optional[str]
-    effect: rules.Effect
-
-
-def training_effect(db, viewer: Viewer, topic_id: Optional[int] = None, unit_id: Optional[int] = None,
-                    limit: int = 500) -> tuple[list, rules.EffectSummary]:
-    """Each present participant of a closed session (of ``topic_id``; of ``unit_id``'s subtree), with the
-    latest evaluation result before the training and the first after it. Two statements."""
-    from app.organisation.rules import full_name
-
-    conditions = [TrainingParticipant.attendance == Attendance.HADIR.value,
-                  TrainingSession.status == SessionStatus.DITUTUP.value, participant_clause(viewer),
-                  TrainingSession.topic_id.is_not(None)]
-    if topic_id:
-        conditions.append(TrainingSession.topic_id == topic_id)
-    if unit_id:
-        conditions.append(TrainingParticipant.unit_id.in_(unit_subtree_ids(unit_id)))
-    rows = db.execute(
-        select(TrainingParticipant.employee_id, Employee.nip, Employee.name, Employee.front_title,
-               Employee.back_title, Unit.name.label("unit_name"), TrainingSession.id.label("session_id"),
-               TrainingSession.title, TrainingSession.starts_at, TrainingSession.ends_at,
-               TrainingTopic.name.label("topic_name"))
-        .join(TrainingSession, TrainingSession.id == TrainingParticipant.session_id)
-        .join(TrainingTopic, TrainingTopic.id == TrainingSession.topic_id)
-        .join(Employee, Employee.id == TrainingParticipant.employee_id)
-        .join(Unit, Unit.id == TrainingParticipant.unit_id)
-        .where(*conditions).order_by(TrainingTopic.name, Unit.name, Employee.name, TrainingSession.starts_at)
-        .limit(limit)).all()
-    results = _latest_results(db, sorted({r.employee_id for r in rows})) if rows else {}
-    summary = rules.EffectSummary()
-    out = []
-    for r in rows:
-        before, after = rules.pick_results([(e, p) for e, p, _ in results.get(r.employee_id, [])],
-                                           r.starts_at.date(), r.ends_at.date())
-        effect = rules.training_effect(before, after)
-        summary.add(effect)
-        out.append(EffectRow(r.employee_id, r.nip, full_name(r.name, r.front_title, r.back_title), r.unit_name,
-                             r.session_id, r.title, r.topic_name, r.ends_at.date(), before, after, effect))
-    return out, summary
+# Training needs and the effect of training: app/training/needs.py
 
 
 # --- "Pelatihan Saya" -------------------------------------------------------------------------------------------------
@@ -1134,8 +1186,57 @@ def my_external(db, employee_id: int) -> list:
                       .order_by(ExternalTraining.ended_on.desc(), ExternalTraining.id.desc())).all()
 
 
-def trainer_sessions(db, user_id: int) -> list:
-    return db.scalars(select(TrainingSession).join(
+def trainer_sessions(db, user_id: int, page: Optional[int] = None, page_size: int = 50) -> list:
+    """The sessions the Pelatih trains, newest first; with ``page``: that page only."""
+    query = (select(TrainingSession).join(
         training_session_trainer, training_session_trainer.c.session_id == TrainingSession.id)
         .where(training_session_trainer.c.user_id == user_id)
-        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())).all()
+        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()))
+    if page is not None:  # the "Sesi Saya" page shows neither topics, trainers nor units: do not load them
+        query = (query.offset((max(page, 1) - 1) * page_size).limit(page_size)
+                 .options(lazyload(TrainingSession.topic), lazyload(TrainingSession.trainers),
+                          lazyload(TrainingSession.units)))
+    return db.scalars(query).all()
+
+
+def trainer_rating(db, user_id: int) -> Optional[tuple]:
+    """(user id, name, sessions, answers, average) of the feedback on the sessions this Pelatih trains (the
+    same figures as their row of ``feedback_by_trainer``), or None without feedback. One statement."""
+    t = training_session_trainer
+    row = db.execute(select(func.count(func.distinct(TrainingFeedback.session_id)).label("sessions"),
+                            func.count(TrainingFeedback.id).label("n"), func.avg(TrainingFeedback.rating).label("avg"))
+                     .select_from(TrainingFeedback).join(t, t.c.session_id == TrainingFeedback.session_id)
+                     .where(t.c.user_id == user_id)).one()
+    if not row.n:
+        return None
+    return user_id, "", int(row.sessions), int(row.n), _avg(row.avg)
+
+
+def trainer_session_count(db, user_id: int) -> int:
+    return db.scalar(select(func.count()).select_from(training_session_trainer)
+                     .where(training_session_trainer.c.user_id == user_id)) or 0
+
+
+def session_summaries(db, session_ids: Sequence[int]) -> dict:
+    """{session id: {"DIUNDANG", "DAFTAR_TUNGGU", "DIBATALKAN", "HADIR": n, "feedback": n, "rating": average}}
+    for a page of sessions: the places, the attendance and the feedback in ONE GROUP BY (a feedback row
+    belongs to one participant, so the join does not multiply the counts)."""
+    if not session_ids:
+        return {}
+    p, f = TrainingParticipant, TrainingFeedback
+
+    def n(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    rows = db.execute(
+        select(p.session_id, n(p.status == EnrollmentStatus.DIUNDANG.value).label("invited"),
+               n(p.status == EnrollmentStatus.DAFTAR_TUNGGU.value).label("waiting"),
+               n(p.status == EnrollmentStatus.DIBATALKAN.value).label("cancelled"),
+               n(p.attendance == Attendance.HADIR.value).label("present"),
+               func.count(f.id).label("feedback"), func.avg(f.rating).label("rating"))
+        .select_from(p)
+        .outerjoin(f, and_(f.participant_id == p.id, f.session_id.in_(list(session_ids))))  # the feedback index
+        .where(p.session_id.in_(list(session_ids))).group_by(p.session_id)).all()
+    return {r.session_id: {"DIUNDANG": int(r.invited or 0), "DAFTAR_TUNGGU": int(r.waiting or 0),
+                           "DIBATALKAN": int(r.cancelled or 0), "HADIR": int(r.present or 0),
+                           "feedback": int(r.feedback or 0), "rating": _avg(r.rating)} for r in rows}

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from sqlalchemy import select, true
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, DateField, DateTimeField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional as OptionalValue
@@ -73,6 +74,34 @@ LABELS = {
 }
 
 
+class ListInterface(SQLAInterface):
+    """SQLAInterface whose list queries (the list screen and the REST list) load only the related rows the list
+    shows: ``options`` (loader options, e.g. ``lazyload`` of a ``selectin`` relationship the list does not show)
+    apply to ``/list/`` and ``get_list`` requests; shows, forms and exports keep the models' eager loading
+    (an export shows the trainers and units of every row)."""
+
+    def __init__(self, obj, options=(), rest_options=None, **kwargs):
+        super().__init__(obj, **kwargs)
+        self._options = tuple(options)
+        self._rest_options = tuple(options if rest_options is None else rest_options)
+
+    def _list_options(self) -> tuple:
+        from flask import has_request_context
+
+        if not has_request_context() or not request.endpoint:
+            return ()
+        if request.endpoint.endswith(".list"):
+            return self._options
+        if request.endpoint.endswith(".get_list"):
+            return self._rest_options
+        return ()
+
+    def apply_all(self, query, *args, **kwargs):
+        query = super().apply_all(query, *args, **kwargs)
+        options = self._list_options()
+        return query.options(*options) if options else query
+
+
 def _choices(mapping):
     return [(str(k), v) for k, v in mapping.items()]
 
@@ -117,7 +146,8 @@ class _ReferenceView(PortalModelView):
 # --- topics -----------------------------------------------------------------------------------------------
 
 class TrainingTopicView(_ReferenceView):
-    datamodel = SQLAInterface(TrainingTopic)
+    # the core value's name on the list, not its behaviour guides
+    datamodel = ListInterface(TrainingTopic, [selectinload(TrainingTopic.core_value).lazyload(CoreValue.guides)])
     class_permission_name = "TrainingTopic"
     export_name = "topik-pelatihan"
     list_title = _l("Training topics")
@@ -166,7 +196,8 @@ class TrainingTopicView(_ReferenceView):
 # --- sessions ---------------------------------------------------------------------------------------------
 
 class TrainingSessionView(PortalModelView):
-    datamodel = SQLAInterface(TrainingSession)
+    # the list shows the topic, not the trainers nor the target units
+    datamodel = ListInterface(TrainingSession, [lazyload(TrainingSession.trainers), lazyload(TrainingSession.units)])
     class_permission_name = "TrainingSession"
     method_permission_name = dict(MVC_PERMISSIONS)
     export_name = "sesi-pelatihan"
@@ -256,7 +287,11 @@ class TrainingSessionView(PortalModelView):
 # --- participants (read and export) ---------------------------------------------------------------------
 
 class TrainingParticipantView(PortalModelView):
-    datamodel = SQLAInterface(TrainingParticipant)
+    # the list shows the session (its title and date: not its topic, trainers, units) and the employee
+    datamodel = ListInterface(TrainingParticipant, [
+        selectinload(TrainingParticipant.session).options(lazyload(TrainingSession.topic),
+                                                          lazyload(TrainingSession.trainers),
+                                                          lazyload(TrainingSession.units))])
     class_permission_name = "TrainingParticipant"
     base_permissions = ["can_read", "can_export"]
     export_name = "peserta-pelatihan"
@@ -281,7 +316,7 @@ class TrainingParticipantView(PortalModelView):
 # --- external trainings ------------------------------------------------------------------------------------
 
 class ExternalTrainingView(PortalModelView):
-    datamodel = SQLAInterface(ExternalTraining)
+    datamodel = ListInterface(ExternalTraining, [lazyload(ExternalTraining.topic)])  # the list shows no topic
     class_permission_name = "ExternalTraining"
     method_permission_name = dict(MVC_PERMISSIONS, certificate=READ, verify="verify", reject="verify")
     export_name = "pelatihan-eksternal"
@@ -457,7 +492,7 @@ class JpTargetView(_ReferenceView):
 # --- training-need rules ---------------------------------------------------------------------------------------
 
 class TrainingNeedRuleView(_ReferenceView):
-    datamodel = SQLAInterface(TrainingNeedRule)
+    datamodel = ListInterface(TrainingNeedRule, [selectinload(TrainingNeedRule.core_value).lazyload(CoreValue.guides)])
     class_permission_name = "TrainingNeedRule"
     export_name = "aturan-kebutuhan-pelatihan"
     list_title = _l("Training need rules")
@@ -494,7 +529,9 @@ class TrainingNeedRuleView(_ReferenceView):
     def validate_item(self, item, is_new):
         if item.min_missed is None:
             item.min_missed = 1
-        services.validate_need_rule(db.session, item)
+        from .needs import validate_need_rule
+
+        validate_need_rule(db.session, item)
 
 
 def register(appbuilder):

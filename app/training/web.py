@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g
 
+from app.extensions import db
 from app.performance.api import request_context  # noqa: F401 - the services' ActorContext of the request
 
 from .scope import Viewer
@@ -18,9 +19,10 @@ def current_viewer() -> Viewer:
     cached = g.get("training_viewer")
     if cached is not None and cached[0] is scope and cached[1] is user:
         return cached[2]
+    arrays = db.session.get_bind().dialect.name == "postgresql"  # the scope's list form (scope.py)
     if user is None or not getattr(user, "is_authenticated", False):
-        viewer = Viewer(scope)
+        viewer = Viewer(scope, arrays=arrays)
     else:
-        viewer = Viewer(scope, user.id, frozenset(r.name for r in sm.get_user_roles(user)))
+        viewer = Viewer(scope, user.id, frozenset(r.name for r in sm.get_user_roles(user)), arrays)
     g.training_viewer = (scope, user, viewer)
     return viewer

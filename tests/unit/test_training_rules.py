@@ -226,3 +226,30 @@ def test_training_effect_and_picking_the_results():
     for e in (T.Effect.IMPROVED, T.Effect.IMPROVED, T.Effect.PENDING):
         summary.add(e)
     assert summary.counts[T.Effect.IMPROVED] == 2 and summary.compared == 2
+
+
+# --- the check-in lock and reopening (issue 5) -----------------------------------------------------------------
+
+def test_the_fifth_wrong_code_locks_for_ten_minutes_and_a_lock_that_ran_out_counts_from_zero():
+    moment = START + timedelta(minutes=30)
+    failures, until = 0, None
+    for expected in (1, 2, 3, 4):
+        failures, until = T.after_wrong_code(failures, until, moment)
+        assert (failures, until) == (expected, None)
+    failures, until = T.after_wrong_code(failures, until, moment)
+    assert failures == T.CHECKIN_MAX_FAILURES == 5 and until == moment + timedelta(minutes=T.CHECKIN_LOCK_MINUTES)
+    assert T.checkin_lock_refusal(until, moment).code == "LOCKED"
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        assert "10 more minute" in str(T.checkin_lock_refusal(until, moment).message)
+        assert "1 more minute" in str(T.checkin_lock_refusal(until, until - timedelta(seconds=1)).message)
+    assert T.checkin_lock_refusal(until, until) is None and T.checkin_lock_refusal(None, moment) is None
+    assert T.after_wrong_code(failures, until, until + timedelta(seconds=1)) == (1, None)
+
+
+@pytest.mark.parametrize("reason, ok", [(None, False), ("", False), ("   ", False), ("singkat", False), (42, False),
+                                        ("x" * (T.REOPEN_REASON_MAX + 1), False), ("Koreksi daftar hadir", True),
+                                        ("y" * T.REOPEN_REASON_MAX, True)])
+def test_reopening_needs_a_reason(reason, ok):
+    assert (T.reopen_problem(reason) is None) is ok

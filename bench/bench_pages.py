@@ -576,6 +576,36 @@ def print_table(results, facts):
             print("  ".join("-" * w for w in widths))
 
 
+def report(results, facts, args, budgets: dict, statement_chars: int = 400) -> int:
+    """The end of every bench script: the SQL of each page with ``--show-queries``, the JSON file with ``--json``
+    (``budgets`` recorded in it), and the exit status (1 when a page is over its budget)."""
+    if args.show_queries:
+        for r in results:
+            print(f"\n--- {r.name} ({r.user}): {len(r.statements)} statements")
+            for i, s in enumerate(r.statements, 1):
+                print(f"{i:3d}. {' '.join(s.split())[:statement_chars]}")
+    if args.json_path:
+        facts.pop("password", None)
+        payload = {
+            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "python": platform.python_version(), "machine": platform.machine(),
+            "budgets": budgets,
+            "facts": facts,
+            "results": [{k: v for k, v in asdict(r).items() if k != "statements" or args.show_queries}
+                        for r in results],
+        }
+        Path(args.json_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json_path).write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+        print(f"\nJSON written to {args.json_path}")
+    return 1 if any(r.over_budget for r in results) else 0
+
+
+def page_args(args) -> argparse.Namespace:
+    """This script's data options as bench_pages.py's arguments (for ``prepare``)."""
+    return parse_args(["--employees", str(args.employees), "--units", str(args.units), "--seed", str(args.seed),
+                       "--years", str(args.years)] + (["--reuse"] if args.reuse else []))
+
+
 def main(argv=None):
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -599,26 +629,9 @@ def main(argv=None):
             print(f"  {user:15} {page.name:36} {results[-1].median_ms:8.1f} ms {results[-1].queries_max:3d} queries",
                   flush=True)
     print_table(results, facts)
-    if args.show_queries:
-        for r in results:
-            print(f"\n--- {r.name} ({r.user}): {len(r.statements)} statements")
-            for i, s in enumerate(r.statements, 1):
-                print(f"{i:3d}. {' '.join(s.split())[:400]}")
-    if args.json_path:
-        facts.pop("password", None)
-        payload = {
-            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "python": platform.python_version(), "machine": platform.machine(),
-            "budgets": {"queries": QUERY_BUDGET, "list_median_ms": LIST_MEDIAN_BUDGET_MS,
-                        "performance_queries": PERF_QUERY_BUDGET, "performance_median_ms": PERF_MEDIAN_BUDGET_MS,
-                        "distribution_large_median_ms": PERF_LARGE_MEDIAN_BUDGET_MS},
-            "facts": facts,
-            "results": [{k: v for k, v in asdict(r).items() if k != "statements" or args.show_queries}
-                        for r in results],
-        }
-        Path(args.json_path).write_text(json.dumps(payload, indent=2, ensure_ascii=False))
-        print(f"\nJSON written to {args.json_path}")
-    return 1 if any(r.over_budget for r in results) else 0
+    return report(results, facts, args, {
+        "queries": QUERY_BUDGET, "list_median_ms": LIST_MEDIAN_BUDGET_MS, "performance_queries": PERF_QUERY_BUDGET,
+        "performance_median_ms": PERF_MEDIAN_BUDGET_MS, "distribution_large_median_ms": PERF_LARGE_MEDIAN_BUDGET_MS})
 
 
 if __name__ == "__main__":

@@ -21,15 +21,11 @@ See bench/README.md ("Training, socialization and awards").
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import platform
 import re
 import sys
 import tempfile
 import time
-from dataclasses import asdict
-from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -224,9 +220,7 @@ def main(argv=None):
     url = B.normalise_url(args.database_url) if args.database_url else f"sqlite:///{tmp}/bench.db"
     app = B.build_app(url, tmp)
     t = time.perf_counter()
-    page_args = B.parse_args(["--employees", str(args.employees), "--units", str(args.units), "--seed",
-                              str(args.seed), "--years", str(args.years)] + (["--reuse"] if args.reuse else []))
-    facts = B.prepare(app, page_args)
+    facts = B.prepare(app, B.page_args(args))
     prepare_training(app, args, facts)
     facts["prepare_s"] = round(time.perf_counter() - t, 2)
     print(f"prepared in {facts['prepare_s']} s (generate: {facts['generate']}; training: "
@@ -246,26 +240,8 @@ def main(argv=None):
     print("training data: " + ", ".join(f"{k}: {v}" for k, v in facts["training_rows"].items())
           + f"; Pelatih {facts['pelatih_username']} trains {facts['pelatih_sessions']} sessions; largest session "
           f"{facts['large_session_participants']} participants")
-    if args.show_queries:
-        for r in results:
-            print(f"\n--- {r.name} ({r.user}): {len(r.statements)} statements")
-            for i, s in enumerate(r.statements, 1):
-                print(f"{i:3d}. {' '.join(s.split())[:400]}")
-    if args.json_path:
-        facts.pop("password", None)
-        payload = {
-            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "python": platform.python_version(), "machine": platform.machine(),
-            "budgets": {"queries": QUERY_BUDGET, "median_ms": MEDIAN_BUDGET_MS,
-                        "jp_ledger_city_median_ms": LEDGER_CITY_BUDGET_MS},
-            "facts": facts,
-            "results": [{k: v for k, v in asdict(r).items() if k != "statements" or args.show_queries}
-                        for r in results],
-        }
-        Path(args.json_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json_path).write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
-        print(f"\nJSON written to {args.json_path}")
-    return 1 if any(r.over_budget for r in results) else 0
+    return B.report(results, facts, args, {"queries": QUERY_BUDGET, "median_ms": MEDIAN_BUDGET_MS,
+                                           "jp_ledger_city_median_ms": LEDGER_CITY_BUDGET_MS})
 
 
 if __name__ == "__main__":

@@ -113,20 +113,8 @@ def _build(world, case_class, key, role, kind):
 
 def install(namespace: dict) -> None:
     """Hook the rater-bias rows into tests/test_access_matrix.py (its World, build and view → kind map)."""
-    world_class = namespace["World"]
-    prev_identity = world_class.identity
+    from access_hooks import hook_area
 
-    def identity(self, model, record):
-        return _identity(model, record) if model in MODELS else prev_identity(self, model, record)
-
-    world_class.identity = identity
-    namespace["MODEL_OF_VIEW"].update(MODEL_OF_VIEW)
-    prev_build, case_class = namespace["build"], namespace["Case"]
-
-    def build(world, key, role, kind, token):
-        view = key.split(" ")[0].split(".")[0]
-        if view in MODEL_OF_VIEW:
-            return _build(world, case_class, key, role, kind)
-        return prev_build(world, key, role, kind, token)
-
-    namespace["build"] = build
+    hook_area(namespace, model_of_view=MODEL_OF_VIEW, models=MODELS,
+              build=lambda world, case_class, key, role, kind, token: _build(world, case_class, key, role, kind),
+              identity=lambda world, model, record: _identity(model, record))

@@ -60,13 +60,7 @@ def _build(world, case_class, key, role, kind):
 
 def install(namespace: dict) -> None:
     """Hook the dashboard rows into tests/test_access_matrix.py (its build and view → kind map)."""
-    namespace["MODEL_OF_VIEW"].update(MODEL_OF_VIEW)
-    prev_build, case_class = namespace["build"], namespace["Case"]
+    from access_hooks import hook_area
 
-    def build(world, key, role, kind, token):
-        view = key.split(" ")[0].split(".")[0]
-        if view in MODEL_OF_VIEW:
-            return _build(world, case_class, key, role, kind)
-        return prev_build(world, key, role, kind, token)
-
-    namespace["build"] = build
+    hook_area(namespace, model_of_view=MODEL_OF_VIEW,
+              build=lambda world, case_class, key, role, kind, token: _build(world, case_class, key, role, kind))

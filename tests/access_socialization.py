@@ -304,28 +304,10 @@ def build(world, case_class, key, role, kind, token):
 def install(namespace: dict) -> None:
     """Route this area's views and record kinds through this module (called at the end of
     tests/test_access_matrix.py with its globals())."""
-    world_class = namespace["World"]
-    prev_obj, prev_identity, prev_fingerprint = world_class.obj, world_class.identity, world_class.fingerprint
-    prev_build, case_class = namespace["build"], namespace["Case"]
+    from access_hooks import hook_area
+
     api_models = {"award_api": "award", "award_candidate_api": "award_candidate"}
-
-    def world_obj(self, model, key):
-        return obj(self, model, key) if model in MODELS else prev_obj(self, model, key)
-
-    def world_identity(self, model, record):
-        if model in api_models:
-            return identity(api_models[model], record, api=True)
-        return identity(model, record) if model in MODELS else prev_identity(self, model, record)
-
-    def world_fingerprint(self, model, pk):
-        return fingerprint(self, model, pk) if model in MODELS else prev_fingerprint(self, model, pk)
-
-    def build(world, key, role, kind, token):
-        view = key.split(" ")[0].split(".")[0]
-        if view in MODEL_OF_VIEW:
-            return globals()["build"](world, case_class, key, role, kind, token)
-        return prev_build(world, key, role, kind, token)
-
-    world_class.obj, world_class.identity, world_class.fingerprint = world_obj, world_identity, world_fingerprint
-    namespace["MODEL_OF_VIEW"].update(MODEL_OF_VIEW)
-    namespace["build"] = build
+    hook_area(namespace, model_of_view=MODEL_OF_VIEW, build=build, models=MODELS, obj=obj, fingerprint=fingerprint,
+              identity=lambda world, model, record: identity(model, record))
+    hook_area(namespace, model_of_view={}, build=build, models=api_models,
+              identity=lambda world, model, record: identity(api_models[model], record, api=True))

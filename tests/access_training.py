@@ -21,7 +21,7 @@ World's ``obj``/``identity``/``fingerprint`` and adds the view → kind entries;
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import count
 
 from sqlalchemy import func, select
@@ -652,26 +652,7 @@ def _build(world, case_class, key, role, kind, token):
 
 def install(namespace: dict) -> None:
     """Hook the training rows into tests/test_access_matrix.py (its World, build and view → kind map)."""
-    world_class = namespace["World"]
-    prev_obj, prev_identity, prev_fingerprint = world_class.obj, world_class.identity, world_class.fingerprint
+    from access_hooks import hook_area
 
-    def obj(self, model, key):
-        return _obj(self, model, key) if model in MODELS else prev_obj(self, model, key)
-
-    def identity(self, model, record):
-        return _identity(model, record) if model in MODELS else prev_identity(self, model, record)
-
-    def fingerprint(self, model, pk):
-        return _fingerprint(self, model, pk) if model in MODELS else prev_fingerprint(self, model, pk)
-
-    world_class.obj, world_class.identity, world_class.fingerprint = obj, identity, fingerprint
-    namespace["MODEL_OF_VIEW"].update(MODEL_OF_VIEW)
-    prev_build, case_class = namespace["build"], namespace["Case"]
-
-    def build(world, key, role, kind, token):
-        view = key.split(" ")[0].split(".")[0]
-        if view in MODEL_OF_VIEW:
-            return _build(world, case_class, key, role, kind, token)
-        return prev_build(world, key, role, kind, token)
-
-    namespace["build"] = build
+    hook_area(namespace, model_of_view=MODEL_OF_VIEW, build=_build, models=MODELS, obj=_obj,
+              identity=lambda world, model, record: _identity(model, record), fingerprint=_fingerprint)

@@ -120,6 +120,36 @@ def prepare_training(app, args, facts) -> None:
         db.session.commit()
 
 
+def refresh_times(app, facts) -> None:
+    """The stored training needs (of the screens' default year) and effect of training are refreshed on the first
+    request after their inputs changed (app/training/derived.py): the pages' warm-up requests cover it and the
+    timed requests measure the steady state. Here each refresh of the whole city is timed on its own (wall and
+    CPU ms), with the fingerprint query a screen runs at most every DERIVED_CHECK_SECONDS."""
+    from datetime import datetime
+
+    from app.extensions import db
+    from app.training import derived
+
+    def timed(fn):
+        c, t = time.process_time(), time.perf_counter()
+        fn()
+        return round((time.perf_counter() - t) * 1000, 1), round((time.process_time() - c) * 1000, 1)
+
+    year = facts["year"] - 1
+    with app.app_context():
+        out = {}
+        for name, fn in ((f"refresh training needs {year} (city)", lambda: derived.refresh_needs(db.session, year,
+                                                                                                 datetime.now())),
+                         ("refresh training effect (city)", lambda: derived.refresh_effect(db.session,
+                                                                                           now=datetime.now())),
+                         (f"fingerprint training needs {year}", lambda: derived.needs_fingerprint(db.session, year)),
+                         ("fingerprint training effect", lambda: derived.effect_fingerprint(db.session))):
+            out[name] = timed(fn)
+            db.session.rollback()
+            print(f"  {name:48} {out[name][0]:9.1f} ms wall {out[name][1]:8.1f} ms CPU", flush=True)
+        facts["derived_refresh_ms"] = out
+
+
 def training_pages(facts):
     """{user: [Page]}: the screens and REST lists of training, socialization and awards."""
     q, ms = QUERY_BUDGET, MEDIAN_BUDGET_MS
@@ -226,6 +256,8 @@ def main(argv=None):
     print(f"prepared in {facts['prepare_s']} s (generate: {facts['generate']}; training: "
           f"{facts['generate_training']})", flush=True)
     only = re.compile(args.only) if args.only else None
+    if not only or only.search("training needs") or only.search("training effect"):
+        refresh_times(app, facts)
     results = []
     for user, items in training_pages(facts).items():
         client = app.test_client()

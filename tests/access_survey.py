@@ -22,9 +22,10 @@ from datetime import date
 from itertools import count
 
 from sqlalchemy import func, select
+from app.performance.services import today_wib  # the city's date (WIB), as the app uses
 
 _seq = count(1)
-YEAR = date.today().year
+YEAR = today_wib().year
 KINDS = ("own", "in", "out")
 
 _UNITS = {"Admin": (None, "pkm", None), "Pengelola Kinerja": (None, "pkm", None),

@@ -263,6 +263,7 @@ ROWS.update({
     "TrainingNeedsView.index GET":               ("A", "A", "A", "F", "F", "F", "L"),
     "TrainingNeedsView.effect GET":              ("A", "A", "A", "F", "F", "F", "L"),
     "TrainingNeedsView.create_session POST":     MANAGERS,
+    "TrainingNeedsView.refresh POST":            MANAGERS,  # Hitung ulang of the stored needs/effect: can_write
     "TrainingFeedbackView.index GET":            ("A", "A", "F", "F", "F", "A", "L"),
 })
 
@@ -637,6 +638,8 @@ def _build(world, case_class, key, role, kind, token):
             return case_class("GET", "/training-needs/")
         if handler == "effect":
             return case_class("GET", "/training-needs/effect")
+        if handler == "refresh":  # recompute the stored training needs of a year: no record
+            return case_class("POST", "/training-needs/refresh", data=form(what="needs", year="2025"))
         start = (now() + timedelta(days=40)).replace(hour=8, minute=0)
         t = topic(world.db)
         data = form(topic=str(t.id), unit=str(org.units["p2p"].id), year="2025",

@@ -669,3 +669,25 @@ def test_tree_html_nests_escapes_and_flags():
     assert re.search(r"X&lt;script&gt;</small><span class=\"label label-warning portal-rhk-flag\">.*flag &lt;!&gt;"
                      r"</span><a class=\"portal-rhk-more\"", flagged)
     assert str(tree_html([], kinds, "f", {}, "d")) == ""
+
+
+def test_cascade_of_the_city_counts_every_unit_without_a_list_of_units(client, db, org, cascade):
+    """The sub-unit table of the city's root: its subtree is every unit, so the counts are taken without a list
+    of unit ids (``_subunit_counts_statement(every=True)``); the same counts as with the list, and on the page
+    each OPD's plans and unsupported RHKs over its whole subtree."""
+    import sqlalchemy as sa
+
+    from app.organisation.models import Unit
+    from app.performance import admin_views as AV
+
+    postgresql = db.engine.dialect.name == "postgresql"
+    units = sorted(db.session.scalars(sa.select(Unit.id)))
+    counts = [sorted(db.session.execute(AV._subunit_counts_statement(every, postgresql), params).all())
+              for every, params in ((True, {"year": YEAR}), (False, {"year": YEAR, "units": units}))]
+    assert counts[0] == counts[1] and counts[0]
+    login(client, org.username("analis"))
+    html = _cascade(client, f"/cascade/?unit={org.units['city'].id}&year={YEAR}")
+    # Dinas Kesehatan: kadis, kabid, staff1 (current revision), staff2, kapus, perawat; unsupported: the head's
+    # two RHKs, staff2's and the nurse's first one. Dinas Pendidikan: the teacher's one plan and RHK.
+    assert _subunit_row(html, org.units["dinkes"]) == (6, 4)
+    assert _subunit_row(html, org.units["disdik"]) == (1, 1)

@@ -387,14 +387,10 @@ def test_plan_visible_agrees_with_the_scope_clause(db, org):
             assert set(db.session.scalars(sa.select(Skp.id).where(skp_clause(scope, True)))) == checked, scope
 
 
-def test_array_form_of_the_scope_lists_the_same_rows(db, org, period):
-    """The REST lists on PostgreSQL write the scope with arrays (``= ANY(ARRAY(subquery))``, ``arrays=True``):
-    the same plans, evaluations and objections as the plain form for every person."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the array form is PostgreSQL's (SQLite has no arrays)")
-    from app.performance import scope as PS
+def _plans_of_everyone(db, org, period):
+    """A plan of YEAR for every employee (rated by their supervisor), one of last year in another unit, an
+    evaluation of each, an objection against every other one."""
     from app.performance.models import Evaluation, Objection
-    from app.security.scope import Scope, build_scope
 
     e = org.employees
     plans = []
@@ -413,6 +409,19 @@ def test_array_form_of_the_scope_lists_the_same_rows(db, org, period):
     db.session.add_all([Objection(evaluation_id=ev.id, reasons="Nilai tidak sesuai.", status="DIAJUKAN")
                         for ev in evaluations[::2]])
     db.session.commit()
+
+
+def test_array_form_of_the_scope_lists_the_same_rows(db, org, period):
+    """The REST lists on PostgreSQL write the scope with arrays (``= ANY(ARRAY(subquery))``, ``arrays=True``):
+    the same plans, evaluations and objections as the plain form for every person."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the array form is PostgreSQL's (SQLite has no arrays)")
+    from app.performance import scope as PS
+    from app.performance.models import Evaluation, Objection
+    from app.security.scope import Scope, build_scope
+
+    e = org.employees
+    _plans_of_everyone(db, org, period)
     scopes = [Scope(), Scope(everything=True)]
     for key, user in org.users.items():
         person = e.get(key)
@@ -425,6 +434,87 @@ def test_array_form_of_the_scope_lists_the_same_rows(db, org, period):
                 set(db.session.scalars(sa.select(Evaluation.id).where(PS.evaluation_clause(scope, arrays)))),
                 set(db.session.scalars(sa.select(Objection.id).where(PS.objection_clause(scope, arrays)))))
 
+    def resolved(scope):
+        """The evaluation and objection lists of a wide scope: the plan ids resolved once, then bound."""
+        ids = PS.plan_ids_text(db.session, scope)
+        return (set(db.session.scalars(sa.select(Skp.id).where(PS.skp_clause(scope, True)))),
+                set(db.session.scalars(sa.select(Evaluation.id).where(PS.evaluation_clause(scope, True, ids)))),
+                set(db.session.scalars(sa.select(Objection.id).where(PS.objection_clause(scope, True, ids)))))
+
     for scope in scopes:
         assert rows(scope, True) == rows(scope, False), scope
+        if PS.resolves_plans(scope):
+            assert resolved(scope) == rows(scope, False), scope
+    assert any(PS.resolves_plans(scope) and rows(scope, False)[2] for scope in scopes)
     assert any(rows(scope, False)[1] and rows(scope, False)[2] for scope in scopes[2:])  # people see some
+
+
+def test_subordinate_array_finds_the_supervisor_chain_even_when_it_loops(db, org):
+    """``subordinate_array`` (the supervisor chain level by level, PostgreSQL) finds the same people as the
+    recursive ``subordinate_ids`` below everyone, also in a corrupted chain that loops (two people each other's
+    supervisor, below a real one): it ends, with each person once."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the array form is PostgreSQL's (SQLite has no arrays)")
+    from app.organisation.models import Employee
+    from app.performance import scope as PS
+    from app.security.scope import subordinate_ids
+
+    def both(supervisor_id):
+        chain = set(db.session.scalars(subordinate_ids(supervisor_id)))
+        found = db.session.scalar(sa.select(PS.subordinate_array(supervisor_id)))
+        assert len(found) == len(set(found)), supervisor_id
+        return chain, set(found)
+
+    people = db.session.scalars(sa.select(Employee.id)).all()
+    for person in people:
+        chain, found = both(person)
+        assert found == chain, person
+    assert any(both(person)[0] for person in people)
+    e = org.employees
+    # staff1 -> kabid -> kadis: kabid and staff1 become each other's supervisor (a loop)
+    db.session.execute(sa.update(Employee).where(Employee.id == e["kabid"].id).values(supervisor_id=e["staff1"].id))
+    db.session.execute(sa.update(Employee).where(Employee.id == e["staff1"].id).values(supervisor_id=e["kabid"].id))
+    db.session.flush()
+    for person in (e["kabid"].id, e["staff1"].id, e["kadis"].id):
+        chain, found = both(person)
+        assert found == chain and chain, person
+    db.session.rollback()
+
+
+def test_rest_lists_count_the_rows_they_list_for_every_person(client, db, org, period, monkeypatch):
+    """The REST lists of plans, evaluations and objections (on PostgreSQL: the array form, the plan ids of a wide
+    scope resolved once for the count and the page): for every person the count is the number of rows listed,
+    and the rows are those of the plain scope clause (the same request with the array form switched off)."""
+    from app.performance import api as performance_api
+    from app.performance import scope as PS
+    from app.security.scope import build_scope
+
+    _plans_of_everyone(db, org, period)
+
+    def listed(name):
+        r = client.get(f"/api/v1/{name}/?q=(page_size:100)")
+        if r.status_code == 403:  # an account without the permission (the Pelatih)
+            return None
+        assert r.status_code == 200, (name, r.status_code)
+        body = r.get_json()
+        ids = [row["id"] for row in body["result"]]
+        assert body["count"] == len(ids) == len(set(ids)), name
+        return set(ids)
+
+    def scope_of(key):
+        person, names = org.employees.get(key), {r.name for r in org.users[key].roles}
+        return build_scope(names | ({"Pegawai"} if person else set()), person and person.id, person and person.unit_id)
+
+    arrays = performance_api._PerformanceApi.__dict__["_arrays"]
+    seen = 0
+    for key in org.users:
+        client.application.appbuilder.sm.limiter.reset()  # a login per person: more than the rate limit allows
+        assert login(client, org.username(key)).status_code == 302, key
+        for name in ("skp", "evaluation", "objection"):
+            monkeypatch.setattr(performance_api._PerformanceApi, "_arrays", arrays)
+            rows = listed(name)
+            monkeypatch.setattr(performance_api._PerformanceApi, "_arrays", staticmethod(lambda: False))
+            assert rows == listed(name), (key, name)
+            seen += bool(rows) and PS.resolves_plans(scope_of(key))
+        logout(client)
+    assert seen  # someone with a wide scope (an Atasan, a Pimpinan) sees rows

@@ -64,6 +64,25 @@ def test_list_queries_do_not_grow_with_rows(client, db, many, view, psize_arg, m
         assert len(q100) <= BUDGET, _explain(q100)
 
 
+@pytest.mark.parametrize("who", ["admin", "kadis"])
+def test_employee_list_loads_no_supervisors_and_shows_the_same_page(client, db, many, monkeypatch, who):
+    """The employee list page does not load the rows' supervisors (nor a position's unit, a unit's parent): one
+    query less, and the same page as with the model's own loading."""
+    import re
+
+    from app.organisation.views import EmployeeListInterface
+
+    login(client, "admin" if who == "admin" else many.username(who))
+    url = "/employeeview/list/?psize_EmployeeView=100"
+    lean, html = _count(client, db, url)
+    monkeypatch.setattr(EmployeeListInterface, "LIST_OPTIONS", ())
+    full, html_full = _count(client, db, url)
+    assert len(lean) == len(full) - 1, f"lean:\n{_explain(lean)}\nfull:\n{_explain(full)}"
+    volatile = re.compile(r'nonce="[^"]*"|name="csrf_token"[^>]*')
+    assert volatile.sub("", html) == volatile.sub("", html_full)
+    assert html.count("/employeeview/show/") >= (100 if who == "admin" else 20)
+
+
 @pytest.mark.parametrize("who", ["kabid", "kadis", "staff1"])
 def test_scoped_list_queries_do_not_grow_with_rows(client, db, many, who):
     """The scope's recursive queries are part of the list query, not one query per row."""

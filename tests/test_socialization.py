@@ -482,6 +482,56 @@ def test_reach_counts_in_one_aggregate_query(app, db, org):
     assert sum(n for n, _ in counts.values()) == 9
 
 
+def test_whole_city_reach_equals_the_reach_from_the_city_unit(app, db, client, org, crowd):
+    """The whole city's default report (every unit, no subtree clause) shows the same rows and totals as the
+    same report asked for the city's top unit (?unit=, the recursive subtree)."""
+    login(client, org.username("analis"))
+    city = org.units["city"].id
+    default = client.get(f"/material-reach/{crowd.id}").get_data(as_text=True)
+    chosen = client.get(f"/material-reach/{crowd.id}?unit={city}").get_data(as_text=True)
+    assert _reach_rows(default) == _reach_rows(chosen)
+    rows, total = _reach_rows(default)
+    assert total[:3] == ["129", "60", "69"]  # 9 + 120 active employees, 60 of the crowd confirmed
+    assert rows[str(org.units["dinkes"].id)][:3] == ["126", "60", "66"]
+
+
+def _unread_reference(db, material, scope, root_unit_id):
+    """The unread list as before: the plain join from the employees, ordered by the database."""
+    from sqlalchemy import select
+
+    from app.organisation.models import Employee, Position, Unit
+    from app.socialization import services
+
+    rows = db.session.execute(
+        select(Employee.id, Employee.nip, Employee.name, Unit.name.label("unit_name"),
+               Position.name.label("position_name"))
+        .select_from(Employee).join(Unit, Unit.id == Employee.unit_id)
+        .outerjoin(Position, Position.id == Employee.position_id)
+        .where(*services._unread_clauses(material, scope, root_unit_id))
+        .order_by(Unit.name, Employee.name, Employee.id)).all()
+    return [(r.unit_name, r.name, r.id, r.nip, r.position_name) for r in rows]
+
+
+@pytest.mark.parametrize("root", [None, "city", "dinkes", "pkm"])
+def test_unread_pages_are_the_same_rows_in_the_same_order(app, db, org, crowd, root):
+    """unread_page (units as the outer loop, SQLite's CROSS JOIN) pages through exactly the rows of the plain
+    join from the employees, in its order (unit name, employee name, id); the count is the number of rows."""
+    from app.security.scope import Scope
+    from app.socialization import services
+
+    material = _material_by_id(db, crowd.id)
+    root_id = org.units[root].id if root else None
+    for scope in (Scope(everything=True), Scope(unit_root_id=org.units["dinkes"].id)):
+        expected = _unread_reference(db, material, scope, root_id)
+        total, _rows = services.unread_page(db.session, material, scope, root_id, 1, 7)
+        assert total == len(expected)
+        got = []
+        for page in range(1, -(-total // 7) + 2):
+            _n, rows = services.unread_page(db.session, material, scope, root_id, page, 7)
+            got.extend((r.unit_name, r.name, r.id, r.nip, r.position_name) for r in rows)
+        assert got == expected and len({r[0] for r in got}) >= (1 if root == "pkm" else 2)
+
+
 # --- the REST API ----------------------------------------------------------------------------------------------
 
 def test_api_lists_what_the_reader_may_open_and_acknowledges(app, db, client, org):

@@ -18,8 +18,9 @@ from app.survey.models import SurveyCampaign, SurveyResponse, SurveyService
 from conftest import csrf_token, login, logout
 from test_performance_planning import YEAR, _plan_form, _start, _version
 from test_performance_services import ctx
+from app.performance.services import today_wib  # the city's date (WIB), as the app uses
 
-THIS_YEAR = date.today().year
+THIS_YEAR = today_wib().year
 
 
 def _t(msgid: str) -> str:

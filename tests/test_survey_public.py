@@ -11,8 +11,9 @@ import pytest
 from app.survey import services as S
 from app.survey.models import SurveyCampaign, SurveyResponse, SurveyService
 from conftest import login
+from app.performance.services import today_wib  # the city's date (WIB), as the app uses
 
-YEAR = date.today().year
+YEAR = today_wib().year
 
 
 @pytest.fixture
@@ -117,7 +118,7 @@ def test_device_limit_then_ip_limit(app, client, db, campaign):
 
 def test_closed_campaign_refuses(client, db, campaign):
     csrf, _ = _form_page(client, campaign.token)
-    campaign.closes_on = date.today() - timedelta(days=1)
+    campaign.closes_on = today_wib() - timedelta(days=1)
     campaign.opens_on = min(campaign.opens_on, campaign.closes_on)
     db.session.commit()
     page = client.get(f"/survei/{campaign.token}")

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.errors import DomainValidationError
 from app.survey import services as S
 from app.survey.models import SurveyCampaign, SurveyResponse, SurveyService
+from app.performance.services import today_wib  # the city's date (WIB), as the app uses
 
 TODAY = date(2026, 6, 15)
 
@@ -119,6 +120,31 @@ def test_submit_refuses_bad_answers_and_closed_campaign(db, org):
     assert db.session.query(SurveyResponse).count() == 0
 
 
+def test_default_today_is_the_citys_date_not_the_servers(db, org, monkeypatch):
+    """Without an explicit ``today`` the rules use the city's date (WIB, UTC+7): at 00:30 WIB on 1 January a
+    campaign that closed on 31 December is closed, even on a server whose clock (UTC) still says 31 December,
+    and the current IKM reads the new year's campaign."""
+    from datetime import datetime
+
+    import app.performance.services as perf
+
+    pkm = org.units["pkm"]
+    make_service(db, pkm)
+    old = make_campaign(db, pkm, 2026)
+    answer(db, old, [3] * 9)
+    new = make_campaign(db, pkm, 2027)
+    answer(db, new, [4] * 9)
+    db.session.commit()
+    monkeypatch.setattr(perf, "now_wib", lambda: datetime(2027, 1, 1, 0, 30))
+    assert S.current_ikm(db.session, pkm.id)[0] == 2027
+    with pytest.raises(S.Refused) as refused:
+        S.submit_response(db.session, S.campaign_by_token(db.session, old.token), form(), "10.0.0.1", "d",
+                          S.Limits())
+    assert refused.value.reason == "closed"
+    monkeypatch.setattr(perf, "now_wib", lambda: datetime(2026, 12, 31, 23, 30))
+    assert S.current_ikm(db.session, pkm.id)[0] == 2026
+
+
 def test_schema_refuses_out_of_range_answers(db, org):
     make_service(db, org.units["pkm"])
     campaign = make_campaign(db, org.units["pkm"])
@@ -152,7 +178,7 @@ def test_rhk_indicator_takes_its_realisasi_from_the_units_ikm(client, db, org):
 
     pkm = org.units["pkm"]
     make_service(db, pkm, "Pelayanan Puskesmas")
-    campaign = make_campaign(db, pkm, date.today().year)
+    campaign = make_campaign(db, pkm, today_wib().year)
     for _ in range(4):
         answer(db, campaign, [3] * 9)
     db.session.commit()

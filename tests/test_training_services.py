@@ -260,6 +260,34 @@ def test_feedback_summary_per_trainer(app, db, org):
     assert services.feedback_by_session(db.session, _viewer(app, org, "staff1")) == []
 
 
+def test_feedback_by_session_equals_the_joined_aggregate(app, db, org):
+    """The per-session summary (a count and an average per page row, from the index) gives the rows of the plain
+    join and GROUP BY, in the same order, also when the page limit cuts the list and start times tie."""
+    from app.training.models import TrainingSession
+
+    start = now() - timedelta(days=10)
+    made = []
+    for i, ratings in enumerate(((5, 4), (3,), (1, 2, 5), (4, 4), (2,))):
+        s = make_session(db, org, starts_at=start + timedelta(days=i // 2), hours=2)  # pairs share a start
+        for key, rating in zip(("staff1", "staff2", "kabid"), ratings):
+            row = enroll(db, org, s, key, attendance="HADIR")
+            db.session.add(TrainingFeedback(participant_id=row.id, session_id=s.id, rating=rating))
+        made.append(s)
+    make_session(db, org, starts_at=start + timedelta(days=5), hours=2)  # no feedback: not listed
+    db.session.commit()
+    viewer = _viewer(app, org, "analis")
+    f = TrainingFeedback
+    joined = db.session.execute(
+        select(TrainingSession.id, TrainingSession.title, TrainingSession.starts_at, func.count(f.id),
+               func.avg(f.rating)).join(f, f.session_id == TrainingSession.id)
+        .group_by(TrainingSession.id, TrainingSession.title, TrainingSession.starts_at)
+        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())).all()
+    expected = [(r[0], r[1], r[2], int(r[3]), services._avg(r[4])) for r in joined]
+    assert len(expected) == 5
+    assert services.feedback_by_session(db.session, viewer) == expected
+    assert services.feedback_by_session(db.session, viewer, limit=3) == expected[:3]
+
+
 # --- the JP ledger -------------------------------------------------------------------------------------------------
 
 def _close(db, s):

@@ -14,7 +14,7 @@ from app.cli import portal
 @click.option("--year", type=int, default=None, help="only this year")
 @click.option("--if-stale", is_flag=True, help="only the results whose inputs changed since they were computed")
 def refresh_derived(year, if_stale):
-    """Recompute the stored award candidates (one transaction per year)."""
+    """Recompute the stored award candidates, training needs and effect of training (one transaction each)."""
     from app.awards import derived, rules
     from app.awards.views import default_year, reference_date
     from app.core import derived as core_derived
@@ -36,3 +36,6 @@ def refresh_derived(year, if_stale):
         else:
             row = derived.refresh(db.session, y, on, now_wib())
         click.echo(f"award candidates {y}: {row.rows if row else 0} rows, computed at {row.computed_at if row else '-'}")
+    from app.training.cli import refresh_training
+
+    refresh_training(year, if_stale)

@@ -35,12 +35,13 @@ from app.core.fields import AjaxSelectField
 from app.core.views import current_scope
 from app.core.web import is_record_id
 from app.extensions import db
-from app.organisation.models import Unit
+from app.organisation.models import Employee, Unit
 from app.organisation.rules import full_name
 from app.performance.rating import Predikat
 from app.security import scope as S
 
 from . import derived, rules, services
+from .models import AwardDecision
 from .rules import AWARD_LABELS, DECISION_LABELS, AwardKind, Decision
 
 PAGE_SIZE = 50
@@ -254,6 +255,61 @@ def _filters():
     return year, kind, decision
 
 
+def _decision_scope(scope):
+    """``services.award_scope_clause`` on the decision's employee; on PostgreSQL the unit subtree as
+    ``= ANY(ARRAY(subquery))``: an index condition on the employees' unit (a Pimpinan's ~1,100 employees), where
+    ``IN (subquery)`` hashed every employee and every decision of the city. The same rows."""
+    from sqlalchemy import any_
+
+    if scope.everything or not scope.unit_root_id or db.engine.dialect.name != "postgresql":
+        return services.award_scope_clause(scope)
+    return Employee.unit_id == any_(func.array(S.unit_subtree_ids(scope.unit_root_id).scalar_subquery()))
+
+
+def _decision_filters(year, kind, decision) -> list:
+    wanted = []
+    if year is not None:
+        wanted.append(AwardDecision.year == year)
+    if kind in AwardKind.__members__:
+        wanted.append(AwardDecision.kind == kind)
+    if decision in Decision._value2member_map_:
+        wanted.append(AwardDecision.decision == decision)
+    return wanted
+
+
+def decision_page(scope, year=None, kind=None, decision=None, page: int = 1, page_size: int = PAGE_SIZE):
+    """(rows, total): one page of ``services.decisions_query`` (same rows, same order) and how many rows it has, in
+    one statement. The page's ids are sorted on narrow rows (year, kind, the employee's name, id) and only those
+    rows are read in full; the count reads the decisions alone for the whole city (every decision has an employee
+    and every employee a unit: the joins drop nothing), else joined to the employees in scope. The whole city's
+    list: two statements of 17 and 36 ms (9,231 decisions joined to 15,000 employees, then sorted whole) → one."""
+    wanted = _decision_filters(year, kind, decision)
+    in_scope = [] if scope.everything else [_decision_scope(scope)]
+    counted = select(func.count()).select_from(AwardDecision).where(*wanted)
+    if in_scope:
+        counted = counted.join(Employee, Employee.id == AwardDecision.employee_id).where(*in_scope)
+    order = (AwardDecision.year.desc(), AwardDecision.kind, Employee.name, AwardDecision.id)
+    ids = (select(AwardDecision.id).join(Employee, Employee.id == AwardDecision.employee_id)
+           .where(*wanted, *in_scope).order_by(*order).offset((max(page, 1) - 1) * page_size).limit(page_size)
+           .subquery("decision_page"))
+    query = (services.decisions_query(S.Scope(everything=True)).add_columns(
+                 counted.scalar_subquery().label("total"))
+             .join(ids, ids.c.id == AwardDecision.id))
+    rows = db.session.execute(query).all()
+    if rows:
+        return rows, int(rows[0].total)
+    return [], int(db.session.scalar(counted) or 0)
+
+
+def decided_years(scope) -> list:
+    """``services.decided_years`` (the years with decisions in the scope, newest first): the whole city from the
+    decisions alone, a scope joined to its employees (``_decision_scope``)."""
+    query = select(AwardDecision.year).distinct().order_by(AwardDecision.year.desc())
+    if not scope.everything:
+        query = query.join(Employee, Employee.id == AwardDecision.employee_id).where(_decision_scope(scope))
+    return list(db.session.scalars(query))
+
+
 class AwardDecisionView(BaseView):
     """Penghargaan: the decisions in the scope, filtered and exported."""
 
@@ -267,14 +323,15 @@ class AwardDecisionView(BaseView):
     def index(self):
         scope = current_scope()
         year, kind, decision = _filters()
-        query = services.decisions_query(scope, year, kind, decision)
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        page = _page()
+        rows, total = decision_page(scope, year, kind, decision, page)
         pages = max(1, -(-total // PAGE_SIZE))
-        page = min(_page(), pages)
-        rows = db.session.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+        if page > pages:  # past the end: the last page
+            page = pages
+            rows, total = decision_page(scope, year, kind, decision, page)
         return self.render_template("portal/awards/decisions.html", title=_l("Awards"), rows=rows, total=total,
                                     page=page, pages=pages, year=year, kind=kind, decision=decision,
-                                    years=services.decided_years(db.session, scope), award_labels=AWARD_LABELS,
+                                    years=decided_years(scope), award_labels=AWARD_LABELS,
                                     decision_labels=DECISION_LABELS, full_name=full_name,
                                     can_export=self.appbuilder.sm.has_access("can_export", "Award"))
 

@@ -61,6 +61,17 @@ def mark_checked(session, kind: str, year: int, params: str) -> None:
     _checked[_check_key(session, kind, year, params)] = time.monotonic()
 
 
+def mark_stale(session, states_: list) -> None:
+    """Make the stored results of ``states_`` stale (in the caller's transaction): the next screen that reads one
+    recomputes it (this process forgets its recent checks of them; other processes within their
+    ``DERIVED_CHECK_SECONDS``)."""
+    url = str(session.get_bind().url)
+    for row in states_:
+        row.fingerprint = ""  # a real fingerprint is never empty
+        for key in [k for k in _checked if k[:3] == (url, row.kind, row.year)]:
+            del _checked[key]
+
+
 def fingerprint_text(values) -> str:
     """The fingerprint of a row of counts/maxima: its values joined (datetimes as ISO text)."""
     parts = []

@@ -2,7 +2,7 @@
 "Profil Saya"."""
 from __future__ import annotations
 
-from flask import make_response, redirect, url_for
+from flask import has_request_context, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectField
@@ -10,6 +10,7 @@ from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
@@ -163,8 +164,24 @@ class RankView(PortalModelView):
         return true()  # reference data, the same for everyone who may read it
 
 
+class EmployeeListInterface(SQLAInterface):
+    """The employees' interface. On the list page (``EmployeeView.list``) the rows come with the rank, position and
+    unit they show (joined, as the model loads them) but without the direct supervisors (the model's ``selectin``:
+    one more query of 25-100 whole employee rows with their own joins, which the list does not show), a position's
+    unit or a unit's parent. Shows, forms, exports and actions keep the model's loading."""
+
+    LIST_OPTIONS = (lazyload(Employee.supervisor), joinedload(Employee.position).lazyload(Position.unit),
+                    joinedload(Employee.unit).lazyload(Unit.parent))
+
+    def apply_all(self, query, *args, **kwargs):
+        query = super().apply_all(query, *args, **kwargs)
+        if has_request_context() and request.endpoint == "EmployeeView.list":
+            return query.options(*self.LIST_OPTIONS)
+        return query
+
+
 class EmployeeView(PortalModelView):
-    datamodel = SQLAInterface(Employee)
+    datamodel = EmployeeListInterface(Employee)
     class_permission_name = "Employee"
     export_name = "pegawai"
     list_title = _l("Employees")

@@ -37,7 +37,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, func, literal, null, or_, select, true, union_all
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
 from wtforms import BooleanField, Form, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
@@ -234,8 +234,6 @@ class PeriodView(PortalModelView):
                                                            widget=BS3TextFieldWidget()))
 
     def scope_clause_for(self, scope):
-        from sqlalchemy import true
-
         return true()  # reference data of the whole city: whoever may read the view sees every period
 
     def validate_item(self, item, is_new):
@@ -720,28 +718,43 @@ def cascade_rows(session, year: int, employee_ids: Iterable[int]):
     ids = sorted(set(employee_ids))
     if not ids:
         return []
-    q = (select(Rhk.id, Rhk.text, Rhk.kind, Rhk.parent_rhk_id, Skp.employee_id, Employee.name.label("employee_name"))
-         .join(Skp, Skp.id == Rhk.skp_id).join(Employee, Employee.id == Skp.employee_id)
-         .where(_current_plans(year), Skp.employee_id.in_(ids)))
     # plain Core rows (no ORM row processing)
-    return session.connection().execute(q.order_by(Employee.name, Skp.employee_id, Rhk.kind.desc(),
-                                                   Rhk.sort_order, Rhk.id)).all()
+    return session.connection().execute(_cascade_rows_statement(), {"year": year, "ids": ids}).all()
+
+
+# The statements of the cascade are built once, with bound parameters (``_statement``): building one and finding
+# its compiled form again cost 0.5-1 ms of CPU per statement, more than most of these queries take to run.
+_statement = lru_cache(maxsize=None)
+
+
+@_statement
+def _cascade_rows_statement():
+    return (select(Rhk.id, Rhk.text, Rhk.kind, Rhk.parent_rhk_id, Skp.employee_id,
+                   Employee.name.label("employee_name"))
+            .join(Skp, Skp.id == Rhk.skp_id).join(Employee, Employee.id == Skp.employee_id)
+            .where(_current_plans(bindparam("year")), Skp.employee_id.in_(bindparam("ids", expanding=True)))
+            .order_by(Employee.name, Skp.employee_id, Rhk.kind.desc(), Rhk.sort_order, Rhk.id))
 
 
 def unit_heads(session, unit_id: int) -> list:
     """(id, name) of the head of a unit: the holder of its head position, else the employees of the unit
     whose supervisor is outside it (or who have none). One query."""
-    boss = _alias(Employee, "boss")
+    rows = session.execute(_unit_heads_statement(), {"unit_id": unit_id}).all()
+    rows.sort(key=lambda r: (r.name, r.id))
+    holders = list(dict.fromkeys((r.id, r.name) for r in rows if r.holds))
+    return holders or list(dict.fromkeys((r.id, r.name) for r in rows))
+
+
+@_statement
+def _unit_heads_statement():
+    boss, unit_id = _alias(Employee, "boss"), bindparam("unit_id")
     holders = (select(Employee.id, Employee.name, literal(True).label("holds"))
                .join(Unit, Unit.head_position_id == Employee.position_id).where(Unit.id == unit_id))
     reports_out = (select(Employee.id, Employee.name, literal(False).label("holds"))
                    .outerjoin(boss, boss.id == Employee.supervisor_id)
                    .where(Employee.unit_id == unit_id, or_(Employee.supervisor_id.is_(None), boss.unit_id != unit_id)))
     # two index lookups (head position; the unit's employees) rather than one OR over the whole table
-    rows = session.execute(select(union_all(holders, reports_out).subquery())).all()
-    rows.sort(key=lambda r: (r.name, r.id))
-    holders = list(dict.fromkeys((r.id, r.name) for r in rows if r.holds))
-    return holders or list(dict.fromkeys((r.id, r.name) for r in rows))
+    return select(union_all(holders, reports_out).subquery())
 
 
 @dataclass
@@ -755,17 +768,24 @@ class CascadeMember:
     leads: bool = False
 
 
-def _page_of(session, members_query, page: int, size: int):
-    """(total, rows of the page) of a members query with a ``sort`` and a ``name`` column: one query (the
-    total is a window count)."""
+def _paged(members_query):
+    """(page statement, count statement) of a members query with a ``sort`` and a ``name`` column; the page takes
+    the bound ``page_offset`` and ``page_size``."""
     sub = members_query.subquery()
-    rows = session.execute(
-        select(sub, func.count().over().label("total")).order_by(sub.c.sort, sub.c.name, sub.c.employee_id)
-        .offset((page - 1) * size).limit(size)).all()
+    page = (select(sub, func.count().over().label("total")).order_by(sub.c.sort, sub.c.name, sub.c.employee_id)
+            .offset(bindparam("page_offset")).limit(bindparam("page_size")))
+    return page, select(func.count()).select_from(sub)
+
+
+def _page_of(session, statements, params: dict, page: int, size: int):
+    """(total, rows of the page) of a members query (``_paged``) with these parameters: one query (the total is a
+    window count)."""
+    page_statement, count_statement = statements
+    rows = session.execute(page_statement, dict(params, page_offset=(page - 1) * size, page_size=size)).all()
     if not rows and page > 1:  # past the last page: show the last one
-        total = session.scalar(select(func.count()).select_from(sub))
+        total = session.scalar(count_statement, params)
         last = max(1, -(-total // size))
-        return _page_of(session, members_query, last, size) if last < page else (total, [])
+        return _page_of(session, statements, params, last, size) if last < page else (total, [])
     return (rows[0].total if rows else 0), rows
 
 
@@ -775,7 +795,16 @@ def unit_level_members(session, unit_id: int, year: int, head_ids, page: int = 1
     unit's own staff, by name; people with a current plan of ``year`` only, the unit's heads left out. The
     head of a sub-unit is the holder of its head position and whoever in it reports to someone outside it
     (as ``unit_heads``: their RHKs are the ones that support this level's). One query."""
+    total, rows = _page_of(session, _unit_members_statements(),
+                           {"unit_id": unit_id, "year": year, "head_ids": list(head_ids) or [0]}, page, size)
+    pages = max(1, -(-total // size))
+    return total, min(page, pages), [CascadeMember(r.employee_id, r.name, unit_id=r.unit_id) for r in rows]
+
+
+@_statement
+def _unit_members_statements():
     child, holder, boss = _alias(Unit, "child_unit"), _alias(Employee, "holder"), _alias(Employee, "boss")
+    unit_id, year = bindparam("unit_id"), bindparam("year")
     sub_heads = (select(Skp.employee_id.label("employee_id"), holder.name.label("name"),
                         child.id.label("unit_id"), literal(0).label("sort"))
                  .join(child, child.id == Skp.unit_id)
@@ -787,24 +816,28 @@ def unit_level_members(session, unit_id: int, year: int, head_ids, page: int = 1
     staff = (select(Skp.employee_id.label("employee_id"), Employee.name.label("name"),
                     null().label("unit_id"), literal(1).label("sort"))
              .join(Employee, Employee.id == Skp.employee_id)
-             .where(Skp.unit_id == unit_id, _current_plans(year), Skp.employee_id.not_in(list(head_ids) or [0])))
-    total, rows = _page_of(session, union_all(sub_heads, staff), page, size)
-    pages = max(1, -(-total // size))
-    return total, min(page, pages), [CascadeMember(r.employee_id, r.name, unit_id=r.unit_id) for r in rows]
+             .where(Skp.unit_id == unit_id, _current_plans(year),
+                    Skp.employee_id.not_in(bindparam("head_ids", expanding=True))))
+    return _paged(union_all(sub_heads, staff))
 
 
 def team_level_members(session, lead_id: int, year: int, page: int = 1, size: int = CASCADE_PAGE_SIZE):
     """(total, page, [CascadeMember]) of a team's level: the people reporting directly to ``lead_id`` who have
     a current plan of ``year``, those who lead a team of their own first, by name. One query."""
+    total, rows = _page_of(session, _team_members_statements(), {"lead_id": lead_id, "year": year}, page, size)
+    pages = max(1, -(-total // size))
+    return total, min(page, pages), [CascadeMember(r.employee_id, r.name, leads=r.sort == 0) for r in rows]
+
+
+@_statement
+def _team_members_statements():
     below = _alias(Employee, "member")
     leads = select(below.id).where(below.supervisor_id == Employee.id).exists()
     members = (select(Employee.id.label("employee_id"), Employee.name.label("name"),
                       case((leads, 0), else_=1).label("sort"))
-               .join(Skp, and_(Skp.employee_id == Employee.id, _current_plans(year)))
-               .where(Employee.supervisor_id == lead_id))
-    total, rows = _page_of(session, members, page, size)
-    pages = max(1, -(-total // size))
-    return total, min(page, pages), [CascadeMember(r.employee_id, r.name, leads=r.sort == 0) for r in rows]
+               .join(Skp, and_(Skp.employee_id == Employee.id, _current_plans(bindparam("year"))))
+               .where(Employee.supervisor_id == bindparam("lead_id")))
+    return _paged(members)
 
 
 @dataclass
@@ -822,11 +855,38 @@ def subunit_summary(session, unit_id: int, year: int) -> list:
     of current plans of ``year`` and of their RHKs that support nothing. Two queries: the units of the subtree,
     then per unit the count of its plans and the count of its unsupported RHKs (summed by branch here).
 
-    Both counts come from indexes alone (``ix_skp_current_year_unit``, ``ix_rhk_unsupported``). On PostgreSQL
-    they are two aggregates rather than a count per plan, over the unit ids of the first query (so that the
-    planner knows how many plans that is): for an OPD (1,000 plans) it looks up each plan's unsupported RHKs,
-    for the whole city (15,000 plans) it joins the city's unsupported RHKs to the plans in one pass."""
+    Both counts come from indexes alone (``ix_skp_current_year_unit``, ``ix_rhk_unsupported``): two aggregates
+    over the unit ids of the first query (so that the planner knows how many plans that is; none when the subtree
+    is every unit): for an OPD (1,000 plans) PostgreSQL looks up each plan's unsupported RHKs, for the whole city
+    (15,000 plans) it joins the city's unsupported RHKs to the plans in one pass; SQLite looks them up per plan."""
+    units = session.connection().execute(_subunit_statement(), {"unit_id": unit_id}).all()
+    children, parent_of = {}, {}
+    for u in units:
+        parent_of[u.id] = u.parent_id
+        if u.parent_id == unit_id and u.id != unit_id:
+            children[u.id] = SubUnitRow(u.id, u.name, u.code, u.head)
+    if not children:
+        return []
+    # the subtree of the city's root is every unit: no list of 250 ids to send, bind and test on 15,000 plans
+    every = units[0].every_unit == len(units)
+    params = {"year": year} if every else {"year": year, "units": sorted(parent_of)}
+    per_unit = defaultdict(dict)
+    for unit, what, n in session.connection().execute(
+            _subunit_counts_statement(every, session.get_bind().dialect.name == "postgresql"), params).all():
+        per_unit[unit][what] = n
+    for branch, counts in counts_by_branch(per_unit, unit_id, parent_of).items():
+        if branch in children:
+            children[branch].plans = counts.get("plans", 0)
+            children[branch].unsupported = counts.get("unsupported", 0)
+    return list(children.values())
+
+
+@_statement
+def _subunit_statement():
+    """The units of the subtree of ``unit_id`` with the head's name of each direct sub-unit, and the number of
+    units of the city (``every_unit``)."""
     holder, member, boss = _alias(Employee, "holder"), _alias(Employee, "member"), _alias(Employee, "boss")
+    unit_id = bindparam("unit_id")
     # the head of a direct sub-unit: the holder of its head position, else (as ``unit_heads``) someone in it
     # who reports outside it
     reports_out = (select(func.min(member.name)).outerjoin(boss, boss.id == member.supervisor_id)
@@ -835,42 +895,31 @@ def subunit_summary(session, unit_id: int, year: int) -> list:
     # (the first holder by name when several hold the position; looked up per direct sub-unit by the position
     # index, not by joining every employee of the city)
     holds = select(func.min(holder.name)).where(holder.position_id == Unit.head_position_id).scalar_subquery()
-    units = session.connection().execute(
-        select(Unit.id, Unit.parent_id, Unit.name, Unit.code,
-               case((Unit.parent_id == unit_id, func.coalesce(holds, reports_out)), else_=null()).label("head"))
-        .where(Unit.id.in_(S.unit_subtree_ids(unit_id))).order_by(Unit.code)).all()
-    children, parent_of = {}, {}
-    for u in units:
-        parent_of[u.id] = u.parent_id
-        if u.parent_id == unit_id and u.id != unit_id:
-            children[u.id] = SubUnitRow(u.id, u.name, u.code, u.head)
-    if not children:
-        return []
-    in_tree = Skp.unit_id.in_(sorted(parent_of))
-    current = and_(Skp.year == year, Skp.is_current.is_(True))  # as ix_skp_current_year_unit's condition
-    per_unit = defaultdict(dict)
-    if session.get_bind().dialect.name == "postgresql":
-        plans = select(Skp.unit_id, literal("plans").label("what"), func.count().label("n")) \
-            .where(current, in_tree).group_by(Skp.unit_id)
-        flagged = select(Skp.unit_id, literal("unsupported").label("what"), func.count().label("n")) \
-            .select_from(Rhk).join(Skp, Skp.id == Rhk.skp_id) \
-            .where(Rhk.parent_rhk_id.is_(None), current, in_tree).group_by(Skp.unit_id)
-        for unit, what, n in session.connection().execute(union_all(plans, flagged)).all():
-            per_unit[unit][what] = n
-    else:
-        # SQLite joins the other way round (every unsupported RHK of five years, then its plan): a count per
-        # plan keeps it on the plans of the subtree, and is fast enough there (no round trip per lookup)
-        unsupported = (select(func.count()).select_from(Rhk)
-                       .where(Rhk.skp_id == Skp.id, Rhk.parent_rhk_id.is_(None)).scalar_subquery())
-        for unit, plans, flagged in session.connection().execute(
-                select(Skp.unit_id, func.count(), func.sum(unsupported)).where(current, in_tree)
-                .group_by(Skp.unit_id)).all():
-            per_unit[unit] = {"plans": plans, "unsupported": flagged or 0}
-    for branch, counts in counts_by_branch(per_unit, unit_id, parent_of).items():
-        if branch in children:
-            children[branch].plans = counts.get("plans", 0)
-            children[branch].unsupported = counts.get("unsupported", 0)
-    return list(children.values())
+    every_unit = select(func.count()).select_from(_alias(Unit, "any_unit")).scalar_subquery()
+    return (select(Unit.id, Unit.parent_id, Unit.name, Unit.code,
+                   case((Unit.parent_id == unit_id, func.coalesce(holds, reports_out)), else_=null()).label("head"),
+                   every_unit.label("every_unit"))
+            .where(Unit.id.in_(S.unit_subtree_ids(unit_id))).order_by(Unit.code))
+
+
+@_statement
+def _subunit_counts_statement(every: bool, postgresql: bool):
+    """Per unit: the current plans of ``year`` ("plans") and their RHKs that support nothing ("unsupported"), of
+    the ``units`` (every unit: no list)."""
+    current = and_(Skp.year == bindparam("year"), Skp.is_current.is_(True))  # as ix_skp_current_year_unit's
+    in_tree = true() if every else Skp.unit_id.in_(bindparam("units", expanding=True))
+    on_plan = Rhk.skp_id == Skp.id
+    if not postgresql:
+        # SQLite would start from every unsupported RHK of five years and look up its plan (60 ms for the city);
+        # ``+ 0`` leaves it no index on the plan's side, so it starts from the plans of the subtree and looks up
+        # each one's unsupported RHKs in ix_rhk_unsupported (9 ms; a count per plan took 13-16 ms)
+        on_plan = Rhk.skp_id == Skp.id + 0
+    plans = select(Skp.unit_id, literal("plans").label("what"), func.count().label("n")) \
+        .where(current, in_tree).group_by(Skp.unit_id)
+    flagged = select(Skp.unit_id, literal("unsupported").label("what"), func.count().label("n")) \
+        .select_from(Skp).join(Rhk, on_plan) \
+        .where(Rhk.parent_rhk_id.is_(None), current, in_tree).group_by(Skp.unit_id)
+    return union_all(plans, flagged)
 
 
 @dataclass
@@ -913,14 +962,19 @@ def team_level(session, lead_id: int, lead_name: str, year: int, page: int = 1,
 
 def _unit_path(unit_id: int, scope) -> list:
     """(id, name, code) of the unit and its ancestors within the scope, the top first (one query)."""
+    rows = db.session.execute(_unit_path_statement(scope), {"unit_id": unit_id}).all()
+    return [SimpleNamespace(id=r.id, name=r.name, code=r.code) for r in sorted(rows, key=lambda r: -r.depth)]
+
+
+@lru_cache(maxsize=2048)
+def _unit_path_statement(scope):
+    """``_unit_path``'s statement for this scope (a frozen dataclass), built once (``_statement``)."""
     up = select(Unit.id.label("id"), Unit.parent_id.label("parent_id"), literal(0).label("depth")) \
-        .where(Unit.id == unit_id).cte("unit_path", recursive=True)
+        .where(Unit.id == bindparam("unit_id")).cte("unit_path", recursive=True)
     parent = _alias(Unit, "parent_unit")
     up = up.union_all(select(parent.id, parent.parent_id, up.c.depth + 1).where(parent.id == up.c.parent_id,
                                                                                   up.c.depth < 50))
-    rows = db.session.execute(select(Unit.id, Unit.name, Unit.code, up.c.depth).join(up, up.c.id == Unit.id)
-                              .where(S.unit_clause(scope))).all()
-    return [SimpleNamespace(id=r.id, name=r.name, code=r.code) for r in sorted(rows, key=lambda r: -r.depth)]
+    return select(Unit.id, Unit.name, Unit.code, up.c.depth).join(up, up.c.id == Unit.id).where(S.unit_clause(scope))
 
 
 class CascadeView(BaseView):

@@ -208,11 +208,24 @@ class _PerformanceApi(PortalRestApi):
             return super().get_list_headless(**kwargs)
         finally:
             g.pop("performance_arrays", None)
+            g.pop("performance_plan_ids", None)
 
     @staticmethod
     def _arrays() -> bool:
         """True while answering a list on PostgreSQL (``get_list_headless``)."""
         return bool(g.get("performance_arrays"))
+
+    @classmethod
+    def _plan_ids(cls, scope):
+        """While answering a list on PostgreSQL for a wide scope (``scope.resolves_plans``): the scope's plan
+        ids, resolved once per request (one query, before FAB's count) and bound by both of FAB's statements, the
+        count and the page (``plan_ids_text``); else None."""
+        if not cls._arrays() or not PS.resolves_plans(scope):
+            return None
+        known = g.get("performance_plan_ids")
+        if known is None or known[0] != scope:
+            known = g.performance_plan_ids = (scope, PS.plan_ids_text(db.session, scope))
+        return known[1]
 
     def _body(self):
         body = request.get_json(silent=True)
@@ -567,7 +580,7 @@ class EvaluationApi(_PerformanceApi):
     order_columns = ["period_id", "status"]
 
     def scope_clause_for(self, scope):
-        return PS.evaluation_clause(scope, self._arrays())
+        return PS.evaluation_clause(scope, self._arrays(), self._plan_ids(scope))
 
     def _state(self, item):
         return dict(super()._state(item), hasil_rating=item.hasil_rating, perilaku_rating=item.perilaku_rating,
@@ -622,7 +635,7 @@ class ObjectionApi(_PerformanceApi):
     order_columns = ["filed_at", "status"]
 
     def scope_clause_for(self, scope):
-        return PS.objection_clause(scope, self._arrays())
+        return PS.objection_clause(scope, self._arrays(), self._plan_ids(scope))
 
     def _state(self, item):
         return dict(super()._state(item), decision=item.decision, new_predikat=item.new_predikat)

@@ -445,6 +445,7 @@ class Progress(Model):
     __table_args__ = (
         CheckConstraint("value IS NULL OR value >= 0", name="ck_progress_value"),
         Index("ix_progress_rhk_achieved_on", "rhk_id", "achieved_on"),
+        Index("ix_progress_achieved_on_id", "achieved_on", "id"),  # a year's progress, counted from the index alone
         Index("ix_progress_indicator_id", "indicator_id"),
         Index("ix_progress_period_id", "period_id"),
         Index("ix_progress_created_by_id", "created_by_id"),

@@ -38,10 +38,23 @@ def build_scope(role_names, employee_id: Optional[int], employee_unit_id: Option
     )
 
 
+_ALIASES: dict = {}
+
+
+def _step_alias(model):
+    """The alias of a recursive step below, built once (on first use: building it configures the mappers): an
+    ``aliased()`` per call set up the alias's column collection again when the statement was built (0.4-1 ms of
+    CPU, twice per list page: count and rows)."""
+    alias = _ALIASES.get(model)
+    if alias is None:
+        alias = _ALIASES[model] = aliased(model)
+    return alias
+
+
 def unit_subtree_ids(root_id: int):
     """SELECT of the ids of a unit and all units below it (recursive CTE; UNION stops on loops)."""
     tree = select(Unit.id).where(Unit.id == root_id).cte("unit_subtree", recursive=True)
-    child = aliased(Unit)
+    child = _step_alias(Unit)
     tree = tree.union(select(child.id).where(child.parent_id == tree.c.id))
     return select(tree.c.id)
 
@@ -50,7 +63,7 @@ def subordinate_ids(supervisor_id: int):
     """SELECT of the ids of every employee below this one in the supervisor chain."""
     chain = select(Employee.id).where(Employee.supervisor_id == supervisor_id).cte("subordinates",
                                                                                    recursive=True)
-    below = aliased(Employee)
+    below = _step_alias(Employee)
     chain = chain.union(select(below.id).where(below.supervisor_id == chain.c.id))
     return select(chain.c.id)
 

@@ -23,7 +23,9 @@ from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.sql.selectable import Join, TableClause
 
 from app.core.errors import DomainValidationError
 from app.core.transactions import atomic
@@ -41,11 +43,45 @@ FILE_KINDS = ("pdf", "docx", "xlsx", "png", "jpg")
 FILE_MAX_BYTES = 10 * 1024 * 1024
 ACTIVE = "AKTIF"
 
+_UNIT_ALIASES: dict = {}
+
+
+def _unit_alias(name: str):
+    """The unit alias of a recursive step below, built once, on first use (building an alias configures the mappers,
+    so not at import): an ``aliased(Unit)`` per call cost ~0.5 ms of CPU for the proxies of every column of the
+    table. An alias is immutable: every statement can share it."""
+    alias = _UNIT_ALIASES.get(name)
+    if alias is None:
+        alias = _UNIT_ALIASES[name] = aliased(Unit, name=name)
+    return alias
+
+
+class OrderedJoin(Join):
+    """An inner join of a table (left) and another FROM (right) that SQLite runs with the table as the outer loop
+    (``CROSS JOIN … ON``: SQLite keeps the order of a CROSS JOIN); every other database gets the ordinary
+    ``JOIN`` and its own planner's choice."""
+
+    inherit_cache = True
+
+
+@compiles(OrderedJoin)
+def _ordered_join(join, compiler, **kw):
+    return compiler.visit_join(join, **kw)
+
+
+@compiles(OrderedJoin, "sqlite")
+def _ordered_join_sqlite(join, compiler, **kw):
+    sql = compiler.visit_join(join, **kw)
+    if join.isouter or join.full or not isinstance(join.left, TableClause):
+        return sql
+    return sql.replace(" JOIN ", " CROSS JOIN ", 1)  # the first JOIN follows the left table's name
+
+
 def chosen_subtree_ids(root_id: int):
     """SELECT of the ids of a chosen unit and every unit below it: like ``scope.unit_subtree_ids`` under a
     CTE name of its own, so that it can be combined with the scope's own subtree clause."""
     tree = select(Unit.id).where(Unit.id == root_id).cte("reach_subtree", recursive=True)
-    child = aliased(Unit)
+    child = _unit_alias("unit_child")
     tree = tree.union(select(child.id).where(child.parent_id == tree.c.id))
     return select(tree.c.id)
 
@@ -86,7 +122,7 @@ def unit_ancestor_ids(unit_id: int):
     """SELECT of the ids of a unit and every unit above it (recursive CTE; UNION stops on loops)."""
     up = select(Unit.id.label("id"), Unit.parent_id.label("parent_id")).where(Unit.id == unit_id) \
         .cte("unit_ancestors", recursive=True)
-    parent = aliased(Unit)
+    parent = _unit_alias("unit_parent")
     up = up.union(select(parent.id, parent.parent_id).where(parent.id == up.c.parent_id))
     return select(up.c.id)
 
@@ -438,29 +474,46 @@ def root_units(session) -> list:
     return session.execute(select(Unit.id, Unit.name).where(Unit.parent_id.is_(None)).order_by(Unit.name)).all()
 
 
-def unread_query(material: Material, scope, root_unit_id: Optional[int] = None):
-    """SELECT of the employees in the audience (and the viewer's scope, and under the chosen unit) who have
-    not acknowledged the current version: NIP, name, unit, position; by unit then name."""
+def _unread_clauses(material: Material, scope, root_unit_id: Optional[int]) -> list:
+    """WHERE clauses on ``Employee``: in the audience, in the viewer's scope (and under the chosen unit), and no
+    acknowledgement of the current version."""
     version = material.current_version
     done = select(MaterialAcknowledgement.id).where(MaterialAcknowledgement.employee_id == Employee.id,
                                                     MaterialAcknowledgement.version_id == (version.id if version
                                                                                            else -1)).exists()
-    query = (select(Employee.id, Employee.nip, Employee.name, Employee.front_title, Employee.back_title,
-                    Unit.name.label("unit_name"), Position.name.label("position_name"))
-             .select_from(Employee)
-             .join(Unit, Unit.id == Employee.unit_id)
-             .outerjoin(Position, Position.id == Employee.position_id)
-             .where(audience_clause(material), reach_scope_clause(scope), ~done))
+    clauses = [audience_clause(material), reach_scope_clause(scope), ~done]
     if root_unit_id is not None:
-        query = query.where(Employee.unit_id.in_(chosen_subtree_ids(root_unit_id)))
-    return query.order_by(Unit.name, Employee.name, Employee.id)
+        clauses.append(Employee.unit_id.in_(chosen_subtree_ids(root_unit_id)))
+    return clauses
+
+
+def unread_query(material: Material, scope, root_unit_id: Optional[int] = None):
+    """SELECT of the employees in the audience (and the viewer's scope, and under the chosen unit) who have
+    not acknowledged the current version: NIP, name, unit, position; by unit then name.
+
+    The units are the outer loop (``OrderedJoin``): SQLite then walks them in name order (``ix_unit_name``)
+    and sorts only each unit's employees, so a page stops after its rows (the whole city's first page
+    ~14 → ~1 ms) instead of joining and sorting every unread employee first."""
+    return (select(Employee.id, Employee.nip, Employee.name, Employee.front_title, Employee.back_title,
+                   Unit.name.label("unit_name"), Position.name.label("position_name"))
+            .select_from(OrderedJoin(Unit, Employee, Unit.id == Employee.unit_id))
+            .outerjoin(Position, Position.id == Employee.position_id)
+            .where(*_unread_clauses(material, scope, root_unit_id))
+            .order_by(Unit.name, Employee.name, Employee.id))
+
+
+def unread_count(session, material: Material, scope, root_unit_id: Optional[int] = None) -> int:
+    """How many rows ``unread_query`` has: counted over the employees alone (the unit and position joins
+    change no count: the unit is a required foreign key, the position an outer join)."""
+    return session.scalar(select(func.count()).select_from(Employee)
+                          .where(*_unread_clauses(material, scope, root_unit_id))) or 0
 
 
 def unread_page(session, material: Material, scope, root_unit_id: Optional[int], page: int, page_size: int):
-    """(total, rows) of one page of the unread list (two queries)."""
-    query = unread_query(material, scope, root_unit_id)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.execute(query.offset((page - 1) * page_size).limit(page_size)).all()
+    """(total, rows) of one page of the unread list (two queries; one when nobody is left to read it)."""
+    total = unread_count(session, material, scope, root_unit_id)
+    rows = session.execute(unread_query(material, scope, root_unit_id)
+                           .offset((page - 1) * page_size).limit(page_size)).all() if total else []
     return total, rows
 
 

@@ -405,6 +405,12 @@ def reach_root(scope) -> tuple:
     return None, ""
 
 
+def whole_city(scope, root_id) -> bool:
+    """True when the report starts from the city's only top unit for a whole-city viewer (no ``?unit=``):
+    every unit lies under it, so its reach needs no subtree clause and every unit is its tree."""
+    return scope.everything and root_id is not None and not request.args.get("unit", "").strip()
+
+
 def _unread_rows(rows):
     for r in rows:
         yield [r.nip, full_name(r.name, r.front_title, r.back_title), r.unit_name, r.position_name or ""]
@@ -432,6 +438,7 @@ class MaterialReachView(BaseView):
         material = reach_material(pk)
         scope = current_scope()
         root_id, root_name = reach_root(scope)
+        whole = whole_city(scope, root_id)
         if root_id is None:  # several trees: one row per top unit, under a virtual root 0
             counts = services.reach_counts(db.session, material, scope)
             tree = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name)).all()
@@ -440,14 +447,17 @@ class MaterialReachView(BaseView):
             names[0] = str(_l("Whole city"))
             reach = rules.branch_reach(counts, 0, parent_of, names)
         else:
-            counts = services.reach_counts(db.session, material, scope, root_id)
-            tree = services.unit_tree(db.session, root_id)
+            # the city's only top unit: every unit, no recursive subtree (branch_reach leaves out any unit that
+            # is not under the root, as the subtree clause did)
+            counts = services.reach_counts(db.session, material, scope, None if whole else root_id)
+            tree = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name)).all() if whole \
+                else services.unit_tree(db.session, root_id)
             parent_of = {u.id: u.parent_id for u in tree}
             names = {u.id: u.name for u in tree}
             reach = rules.branch_reach(counts, root_id, parent_of, names,
                                        own_staff_label=str(_l("%(unit)s (own staff)", unit=root_name)))
         parent = None
-        if root_id is not None and (scope.everything or root_id != scope.unit_root_id):
+        if root_id is not None and not whole and (scope.everything or root_id != scope.unit_root_id):
             parent_id = parent_of.get(root_id)
             if parent_id is None:
                 parent_id = db.session.scalar(select(Unit.parent_id).where(Unit.id == root_id))

@@ -106,10 +106,17 @@ def profile_counts(db, unit_id: int, year: int) -> dict:
     return out
 
 
+def _today_wib() -> date:
+    """The city's date (WIB): the default "today" of the campaign and IKM rules, as the screens pass it."""
+    from app.performance.services import today_wib
+
+    return today_wib()
+
+
 def current_ikm(db, unit_id: int, today: Optional[date] = None) -> tuple[Optional[int], rules.IkmResult]:
     """The unit's current IKM: of the latest year that has responses, not after ``today``'s year.
     Returns (year or None, IkmResult)."""
-    today = today or date.today()
+    today = today or _today_wib()
     year = db.scalar(select(func.max(SurveyCampaign.year))
                      .where(SurveyCampaign.unit_id == unit_id, SurveyCampaign.year <= today.year,
                             select(SurveyResponse.id).where(SurveyResponse.campaign_id == SurveyCampaign.id)
@@ -227,7 +234,7 @@ def submit_response(db, campaign: CampaignInfo, form, ip: str, device: str, limi
     """Validate and store one response, in one transaction with the throttle counters (two statements and the
     commit). Raises DomainValidationError({field: message}) for bad answers, Refused for a closed campaign or
     too many submissions. Nothing is stored when it raises (the counters of a refused attempt do count)."""
-    today = today or date.today()
+    today = today or _today_wib()
     if not campaign.is_open(today):
         raise Refused(_l("This survey is closed. Thank you for your interest."), "closed")
     clean, problems = rules.validate_answers(form)

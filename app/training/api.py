@@ -35,8 +35,8 @@ from app.extensions import db
 from . import rules, services
 from .models import ExternalTraining, TrainingParticipant, TrainingSession
 from .rules import TrainingRuleError
-from .scope import external_clause, participant_clause, session_clause
-from .views import ListInterface
+from .scope import external_clause, session_clause
+from .views import ListInterface, ParticipantListInterface, participant_scope, scoped_list
 from .web import current_viewer, request_context
 
 ROSTER, PARTICIPATE = "roster", "participate"
@@ -80,7 +80,7 @@ class TrainingSessionApi(PortalRestApi):
     resource_name = "training_session"
     # the REST list holds the columns of the session only (topic_id, not the topic)
     datamodel = ListInterface(TrainingSession, [lazyload(TrainingSession.topic), lazyload(TrainingSession.trainers),
-                                                lazyload(TrainingSession.units)])
+                                                lazyload(TrainingSession.units)], one_statement=scoped_list)
     class_permission_name = "TrainingSession"
     method_permission_name = dict(API_PERMISSIONS, invite=WRITE, attendance=ROSTER, close=ROSTER, reopen=WRITE,
                                   check_in=PARTICIPATE, feedback=PARTICIPATE)
@@ -213,8 +213,8 @@ class TrainingSessionApi(PortalRestApi):
 
 class TrainingParticipantApi(PortalRestApi):
     resource_name = "training_participant"
-    datamodel = ListInterface(TrainingParticipant, [lazyload(TrainingParticipant.session),
-                                                    lazyload(TrainingParticipant.employee)])  # ids only
+    datamodel = ParticipantListInterface(TrainingParticipant, [lazyload(TrainingParticipant.session),
+                                                               lazyload(TrainingParticipant.employee)])  # ids only
     class_permission_name = "TrainingParticipant"
     include_route_methods = {"get", "get_list"}
     list_columns = ["id", "session_id", "employee_id", "unit_id", "status", "source", "invited_at", "attendance",
@@ -224,12 +224,13 @@ class TrainingParticipantApi(PortalRestApi):
     order_columns = ["invited_at", "status"]
 
     def scope_clause(self):
-        return participant_clause(current_viewer())
+        return participant_scope()
 
 
 class ExternalTrainingApi(PortalRestApi):
     resource_name = "external_training"
-    datamodel = ListInterface(ExternalTraining, [lazyload(ExternalTraining.employee), lazyload(ExternalTraining.topic)])
+    datamodel = ListInterface(ExternalTraining, [lazyload(ExternalTraining.employee), lazyload(ExternalTraining.topic)],
+                              one_statement=scoped_list)
     class_permission_name = "ExternalTraining"
     include_route_methods = {"get", "get_list", "create"}
     method_permission_name = dict(API_PERMISSIONS, create=WRITE)

@@ -222,6 +222,8 @@ class TrainingParticipant(Model):
         # OPD) come from these indexes alone (0016)
         Index("ix_training_participant_employee_attendance", "employee_id", "attendance", "session_id"),
         Index("ix_training_participant_unit_session", "unit_id", "session_id"),
+        # a Pimpinan's participant count: the subordinates' rows outside the subtree, from the index alone (0020)
+        Index("ix_training_participant_employee_unit", "employee_id", "unit_id"),
         Index("ix_training_participant_invited_at", "invited_at", "id"),  # the participant list, newest first
     )
 
@@ -474,3 +476,78 @@ class TrainingNeedRule(Model):
 
     def __repr__(self):
         return f"{self.outcome} → {self.topic_id}"
+
+
+class TrainingNeedSnapshot(Model):
+    """Kebutuhan pelatihan (hasil tersimpan): the stored training needs of a year (``app/training/derived.py``),
+    one row per recommended employee and topic over the whole city, with the employee's unit when computed (the
+    unit filter and the row scope are applied when reading), the rules that fired (ids in rule order) and the
+    employee's place in the screen's order (name, id). Derived data: refreshed as a whole per year."""
+
+    __tablename__ = "training_need_snapshot"
+    __table_args__ = (
+        Index("ix_training_need_snapshot_year_topic_order", "year", "topic_id", "ord"),
+        Index("ix_training_need_snapshot_year_unit", "year", "unit_id", "topic_id"),
+        Index("ix_training_need_snapshot_employee_id", "employee_id"),
+    )
+    __audit__ = False  # derived data, rewritten by any request that finds it stale: not an official record
+
+    year = Column(Integer, primary_key=True, autoincrement=False)
+    topic_id = Column(Integer, ForeignKey("training_topic.id", ondelete="CASCADE",
+                                          name="fk_training_need_snapshot_topic"), primary_key=True, autoincrement=False)
+    employee_id = Column(Integer, ForeignKey("employee.id", ondelete="CASCADE",
+                                             name="fk_training_need_snapshot_employee"), primary_key=True,
+                         autoincrement=False)
+    unit_id = Column(Integer, ForeignKey("unit.id", ondelete="CASCADE", name="fk_training_need_snapshot_unit"),
+                     nullable=False)
+    rule_ids = Column(String(200), nullable=False)
+    ord = Column(Integer, nullable=False)
+
+
+class TrainingEffectSnapshot(Model):
+    """Efek pelatihan (hasil tersimpan): each present participant of a closed session with a topic, with the
+    latest final result before the training and the first after it (``app/training/derived.py``), the
+    participant's unit at the invitation and their place in the screen's order (topic, unit, name, start,
+    participant). Derived data: refreshed as a whole."""
+
+    __tablename__ = "training_effect_snapshot"
+    __table_args__ = (
+        Index("ix_training_effect_snapshot_ord", "ord"),
+        Index("ix_training_effect_snapshot_topic_ord", "topic_id", "ord"),
+        # a unit subtree: the counts from the index alone, the page's rows by their order
+        Index("ix_training_effect_snapshot_unit_counts", "unit_id", "topic_id", "result_before", "result_after", "ord"),
+        Index("ix_training_effect_snapshot_employee_id", "employee_id"),
+        Index("ix_training_effect_snapshot_session_id", "session_id"),
+    )
+    __audit__ = False
+
+    participant_id = Column(Integer, ForeignKey("training_participant.id", ondelete="CASCADE",
+                                                name="fk_training_effect_snapshot_participant"), primary_key=True,
+                            autoincrement=False)
+    employee_id = Column(Integer, ForeignKey("employee.id", ondelete="CASCADE",
+                                             name="fk_training_effect_snapshot_employee"), nullable=False)
+    session_id = Column(Integer, ForeignKey("training_session.id", ondelete="CASCADE",
+                                            name="fk_training_effect_snapshot_session"), nullable=False)
+    topic_id = Column(Integer, ForeignKey("training_topic.id", ondelete="CASCADE",
+                                          name="fk_training_effect_snapshot_topic"), nullable=False)
+    unit_id = Column(Integer, ForeignKey("unit.id", ondelete="CASCADE", name="fk_training_effect_snapshot_unit"),
+                     nullable=False)
+    result_before = Column(String(20))
+    result_after = Column(String(20))
+    ord = Column(Integer, nullable=False)
+
+
+class TrainingEffectSummary(Model):
+    """Ringkasan efek pelatihan (hasil tersimpan): the stored effect of training of the whole city counted per
+    topic and pair of results (``app/training/derived.py``, refreshed with ``TrainingEffectSnapshot``): what the
+    screens of the Admin and the Pengelola count without a unit (at most topics × 36 rows)."""
+
+    __tablename__ = "training_effect_summary"
+    __audit__ = False
+
+    id = Column(Integer, primary_key=True)
+    topic_id = Column(Integer, ForeignKey("training_topic.id", ondelete="CASCADE",
+                                          name="fk_training_effect_summary_topic"), nullable=False, index=True)
+    result_before = Column(String(20))
+    result_after = Column(String(20))
+    participants = Column(Integer, nullable=False)

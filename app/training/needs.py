@@ -32,7 +32,7 @@ from typing import Iterable, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, and_, cast, func, literal, null, or_, select, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.core.errors import DomainValidationError
 from app.core.validation import clean_text as _text
@@ -86,12 +86,13 @@ class NeedPage:
 
 
 def active_rules(db) -> list:
-    """The active need rules with their topic and core value (not the core value's guides): three statements."""
+    """The active need rules with their topic and core value (not the core value's guides): one statement."""
     from app.performance.models import CoreValue
 
     return db.scalars(select(TrainingNeedRule).where(TrainingNeedRule.active.is_(True))
-                      .options(selectinload(TrainingNeedRule.core_value).lazyload(CoreValue.guides))
-                      .order_by(TrainingNeedRule.topic_id, TrainingNeedRule.id)).all()
+                      .options(joinedload(TrainingNeedRule.core_value).lazyload(CoreValue.guides),
+                               joinedload(TrainingNeedRule.topic))
+                      .order_by(TrainingNeedRule.topic_id, TrainingNeedRule.id)).unique().all()
 
 
 def scoped_employees(viewer: Viewer, unit_id: int):
@@ -459,7 +460,7 @@ def _result_around(employee_column, day, before: bool):
 
 
 def _effect_pairs(conditions):
-    """Subquery (topic_id, before, after) of every participant of ``conditions``, set-based: the participants'
+    """Subquery (pid, topic_id, before, after) of every participant of ``conditions``, set-based: the participants'
     start (end) days put among their employees' final results in date order; a running count of the results
     numbers the stretches between two results, and the one result of a participant's stretch is the latest
     before (scanning backwards: the first after). Two window passes instead of two look-ups per participant."""
@@ -503,7 +504,8 @@ def _effect_pairs(conditions):
         .where(before.c.pid.is_not(None)),
         select(after.c.pid, after.c.topic_id, no_text.label("before"), after.c.predikat.label("after"))
         .where(after.c.pid.is_not(None))).subquery("effect_sides")
-    return (select(func.max(sides.c.topic_id).label("topic_id"), func.max(sides.c.before).label("before"),
+    return (select(sides.c.pid.label("pid"), func.max(sides.c.topic_id).label("topic_id"),
+                   func.max(sides.c.before).label("before"),
                    func.max(sides.c.after).label("after"))
             .group_by(sides.c.pid).subquery("effect_pairs"))
 

@@ -32,6 +32,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from wtforms import Form
 
 from app.core.errors import DomainValidationError
@@ -42,6 +43,7 @@ from app.organisation.models import Employee, Unit
 from app.security import scope as S
 
 from . import documents, rules, services
+from . import derived as training_derived
 from . import needs as needs_service
 from .models import TrainingParticipant, TrainingSession, TrainingTopic
 from .rules import (ATTENDANCE_LABELS, METHOD_LABELS, SESSION_KIND_LABELS, Attendance, SessionStatus,
@@ -142,12 +144,12 @@ class MyTrainingView(BaseView):
         ctx = request_context()
         now = services.now_wib()
         this_year = now.year
-        context = {"employee": None, "rows": [], "external": [], "years": [], "now": now,
+        context = {"has_employee": False, "rows": [], "external": [], "years": [], "now": now,
                    "attendance_labels": ATTENDANCE_LABELS}
-        if ctx.employee_id:
+        if ctx.employee_id:  # the account's employee record (read with the account)
             rows = services.my_participations(db.session, ctx.employee_id)
             context.update(
-                employee=db.session.get(Employee, ctx.employee_id), rows=rows,
+                has_employee=True, rows=rows,
                 external=services.my_external(db.session, ctx.employee_id),
                 years=services.employee_jp_by_year(db.session, ctx.employee_id,
                                                    range(this_year - 2, this_year + 1)))
@@ -443,6 +445,12 @@ class JpLedgerView(BaseView):
 
 # --- training needs ------------------------------------------------------------------------------------------------------
 
+def _check_every() -> float:
+    from flask import current_app
+
+    return current_app.config.get("DERIVED_CHECK_SECONDS", 0)
+
+
 def _parse_moment(value) -> Optional[datetime]:
     text = (value or "").strip()
     for fmt in (DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
@@ -456,7 +464,7 @@ def _parse_moment(value) -> Optional[datetime]:
 class TrainingNeedsView(BaseView):
     route_base = "/training-needs"
     class_permission_name = "TrainingNeeds"
-    method_permission_name = {"index": "read", "effect": "read", "create_session": "write"}
+    method_permission_name = {"index": "read", "effect": "read", "create_session": "write", "refresh": "write"}
     default_view = "index"
 
     def _unit(self):
@@ -479,15 +487,21 @@ class TrainingNeedsView(BaseView):
         year = _year_arg(services.today_wib().year - 1)
         unit = self._unit()
         need_rules = needs_service.active_rules(db.session)
-        found = needs_service.need_page(db.session, viewer, unit.id, year, _int_arg("topic"), _page_arg(),
-                                        needs_service.NEED_PAGE_SIZE, need_rules) if unit else needs_service.NeedPage([])
+        computed_at = None
+        if unit:  # the stored needs of the year (app/training/derived.py), refreshed first when their inputs changed
+            computed_at = training_derived.ensure_needs(db.session, year, services.now_wib(), _check_every())
+            found = training_derived.need_page(db.session, viewer, unit.id, year, _int_arg("topic"), _page_arg(),
+                                               needs_service.NEED_PAGE_SIZE, need_rules)
+        else:
+            found = needs_service.NeedPage([])
         can_create = self.appbuilder.sm.has_access("can_write", "TrainingNeeds") and viewer.manages
         now = services.now_wib().replace(second=0, microsecond=0)
         return self.render_template(
             "portal/training/needs.html", title=_l("Training needs"), unit=unit, year=year, found=found,
             picker=_unit_picker(unit), can_create=can_create, trainers=trainer_accounts() if can_create else [],
             kind_labels=SESSION_KIND_LABELS, method_labels=METHOD_LABELS,
-            has_rules=bool(need_rules), default_start=now.strftime(DATETIME_INPUT))
+            has_rules=bool(need_rules), default_start=now.strftime(DATETIME_INPUT), computed_at=computed_at,
+            can_refresh=can_create, condition_texts={r.id: r.condition_text for r in need_rules})
 
     @expose("/create-session", methods=["POST"])
     @has_access
@@ -507,8 +521,9 @@ class TrainingNeedsView(BaseView):
             if unit_id is None or year is None or not rules.YEAR_MIN <= year <= rules.YEAR_MAX:
                 flash(_("Choose the unit and the year of the training needs."), "danger")
                 return redirect(back)
-            ids = needs_service.topic_employee_ids(db.session, viewer, unit_id, year, topic.id,
-                                                   untrained_only=which == "new")
+            training_derived.ensure_needs(db.session, year, services.now_wib(), _check_every())
+            ids = training_derived.topic_employee_ids(db.session, viewer, unit_id, year, topic.id,
+                                                      untrained_only=which == "new")
             if not ids:
                 flash(_("No recommended employees of this topic are left to invite."), "danger")
                 return redirect(back)
@@ -560,27 +575,76 @@ class TrainingNeedsView(BaseView):
         topics = db.session.scalars(select(TrainingTopic).order_by(TrainingTopic.name)).all()
         if topic_id is not None and not any(t.id == topic_id for t in topics):
             abort(404)
+        computed_at = training_derived.ensure_effect(db.session, services.now_wib(), _check_every())
+        can_refresh = self.appbuilder.sm.has_access("can_write", "TrainingNeeds") and viewer.manages
         if topic_id is None and unit is None and request.args.get("all") != "1":
             # the whole city: the participants per topic first; the effect once a topic or a unit is chosen (or
             # asked for the whole city: every final result of 100,000+ participants is read)
             return self.render_template("portal/training/effect.html", title=_l("Effect of training"), unit=None,
                                         topics=topics, topic_id=None, found=None, rows=[], summary=None,
-                                        overview=needs_service.effect_overview(db.session, viewer),
+                                        overview=training_derived.effect_overview(db.session, viewer),
                                         picker=_unit_picker(None), effect_order=list(rules.Effect),
-                                        predikat_label=_predikat_label)
-        found = needs_service.effect_page(db.session, viewer, topic_id, unit.id if unit else None, _page_arg(),
-                                          needs_service.EFFECT_PAGE_SIZE)
+                                        predikat_label=_predikat_label, computed_at=computed_at,
+                                        can_refresh=can_refresh, predikat_label_map=_predikat_label_map,
+                                        effect_label_map=_effect_label_map)
+        found = training_derived.effect_page(db.session, viewer, topic_id, unit.id if unit else None, _page_arg(),
+                                             needs_service.EFFECT_PAGE_SIZE)
         return self.render_template("portal/training/effect.html", title=_l("Effect of training"), unit=unit,
                                     topics=topics, topic_id=topic_id, found=found, rows=found.rows,
                                     summary=found.summary, overview=None, picker=_unit_picker(unit),
                                     effect_order=list(rules.Effect), predikat_label=_predikat_label,
-                                    whole_city=request.args.get("all") == "1")
+                                    whole_city=request.args.get("all") == "1", computed_at=computed_at,
+                                    can_refresh=can_refresh, predikat_label_map=_predikat_label_map,
+                                    effect_label_map=_effect_label_map)
+
+    @expose("/refresh", methods=["POST"])
+    @has_access
+    def refresh(self):
+        """Hitung ulang: recompute the stored training needs of a year (``what=needs``) or the stored effect of
+        training (``what=effect``) now."""
+        form = request.form
+        unit = services.as_int(form.get("unit"))
+        if form.get("what") == "effect":
+            args = {"unit": unit, "topic": services.as_int(form.get("topic")), "all": "1" if form.get("all") else None}
+            back = url_for("TrainingNeedsView.effect", **{k: v for k, v in args.items() if v})
+            try:
+                training_derived.refresh_effect(db.session, now=services.now_wib())
+            except (IntegrityError, OperationalError):
+                db.session.rollback()
+                flash(_("The result is being recomputed by someone else. Reload the page in a moment."), "warning")
+            else:
+                flash(_("The effect of training was recomputed."), "success")
+            return redirect(back)
+        year = services.as_int(form.get("year"))
+        if year is None or not rules.YEAR_MIN <= year <= rules.YEAR_MAX:
+            flash(_("Choose the unit and the year of the training needs."), "danger")
+            return redirect(url_for("TrainingNeedsView.index"))
+        try:
+            training_derived.refresh_needs(db.session, year, services.now_wib())
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            flash(_("The result is being recomputed by someone else. Reload the page in a moment."), "warning")
+        else:
+            flash(_("The training needs of %(year)d were recomputed.", year=year), "success")
+        args = {"unit": unit, "year": year, "topic": services.as_int(form.get("topic"))}
+        return redirect(url_for("TrainingNeedsView.index", **{k: v for k, v in args.items() if v}))
 
 
 def _predikat_label(code):
     from app.performance.rating import Predikat
 
     return Predikat(code).label if code in Predikat.__members__ else "—"
+
+
+def _predikat_label_map() -> dict:
+    """{code: label} of every predikat, translated once per page (not once per cell)."""
+    from app.performance.rating import Predikat
+
+    return {p.value: str(p.label) for p in Predikat}
+
+
+def _effect_label_map() -> dict:
+    return {e: str(e.label) for e in rules.Effect}
 
 
 # --- participant feedback ---------------------------------------------------------------------------------------------------

@@ -17,10 +17,11 @@ def _campaign(portal):
     from app.extensions import db
     from app.organisation.models import Unit
     from app.survey.models import SurveyCampaign, SurveyService
+    from app.performance.services import today_wib  # the city's date (WIB), as the app uses
     from app.survey.services import new_token
 
     n = f"{next(_seq)}-{id(portal) % 10000}"
-    year = date.today().year
+    year = today_wib().year
     with portal.app.app_context():
         unit = Unit(code=f"PKM-SVY-{n}", name=f"Puskesmas Survei {n}", unit_type="PUSKESMAS",
                     parent_id=portal.city.units["dinkes"][0], active=True)

@@ -676,6 +676,15 @@ class PortalRestApi(ScopedMixin, ModelRestApi):
         for method in methods or []:
             fix_operation_spec(func.__name__, operations.get(method.lower()) or {})
 
+    def _handle_order_args(self, rison_args):
+        """A list asked without ``order_column`` is ordered by the primary key. FAB adds no ORDER BY then, and
+        the database may return each page in any order (PostgreSQL picks a plan per offset): a client paging
+        through the list saw a row twice and missed another. An asked order keeps FAB's primary-key tie breaker."""
+        column, direction = super()._handle_order_args(rison_args)
+        if not column:
+            return self.datamodel.get_pk_name(), "asc"
+        return column, direction
+
     def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
         info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
         # FAB translates a missing description, and gettext("") is the catalog's header: keep it empty.

@@ -33,6 +33,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import lazyload
 from wtforms import Form
 
 from app.core.errors import DomainValidationError
@@ -405,10 +406,10 @@ class JpLedgerView(BaseView):
         unit_id = _int_arg("unit")
         unit = None
         if unit_id is not None:
-            if not viewer.everything and not db.session.scalar(
-                    select(Unit.id).where(Unit.id == unit_id, S.unit_clause(viewer.scope))):
-                abort(404)
-            unit = db.session.get(Unit, unit_id)
+            # the unit in the viewer's scope, in one statement (its parent, a "selectin" relationship, not read
+            # here: loaded only if used)
+            unit = db.session.scalar(select(Unit).options(lazyload(Unit.parent)).where(
+                Unit.id == unit_id, *([] if viewer.everything else [S.unit_clause(viewer.scope)])))
             if unit is None:
                 abort(404)
         return viewer, year, unit, request.args.get("below") == "1"

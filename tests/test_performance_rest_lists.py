@@ -6,25 +6,13 @@ ids first gave an unordered page whose plan changed with the offset: a row on tw
 filter and an order narrow and sort as FAB's, past the last page the count stays."""
 from __future__ import annotations
 
-from datetime import date
-
-import pytest
 import sqlalchemy as sa
 
 from app.performance import scope as PS
-from app.performance.models import Evaluation, Objection, Period
+from app.performance.models import Evaluation, Objection
 from app.security.scope import build_scope
 from conftest import count_queries, login, logout
-from test_performance_evaluation import YEAR, _plans_of_everyone
-
-
-@pytest.fixture
-def period(db):
-    q1 = Period(year=YEAR, kind="QUARTERLY", number=1, code=f"{YEAR}-Q1", starts_on=date(YEAR, 1, 1),
-                ends_on=date(YEAR, 3, 31), is_open=True)
-    db.session.add(q1)
-    db.session.commit()
-    return q1
+from test_performance_evaluation import _plans_of_everyone, period  # noqa: F401  (fixture)
 
 
 def _scope_of(org, key):

@@ -215,8 +215,9 @@ def test_need_page_is_a_constant_number_of_statements(db, org, need_rules):
     assert len(small) == len(city) <= 4
 
 
-def test_effect_counted_in_sql_equals_the_reference(db, org, staff, need_rules):
-    from app.training import needs, rules
+def closed_sessions(db, org, staff, need_rules):
+    """Four closed sessions (two topics, across the year boundary) with 25 present or excused participants each,
+    invited three days before; the active staff."""
     from app.training.models import TrainingParticipant
 
     rng = random.Random(3)
@@ -230,6 +231,13 @@ def test_effect_counted_in_sql_equals_the_reference(db, org, staff, need_rules):
                                                invited_at=start - timedelta(days=3)))
         s.status, s.closed_at = "DITUTUP", s.ends_at
     db.session.commit()
+    return active
+
+
+def test_effect_counted_in_sql_equals_the_reference(db, org, staff, need_rules):
+    from app.training import needs, rules
+
+    closed_sessions(db, org, staff, need_rules)
     for topic_id, unit_id in ((None, None), (need_rules[0].id, None), (None, org.units["dinkes"].id)):
         rows, summary = needs.training_effect(db.session, _everyone(), topic_id, unit_id, limit=10000)
         found = needs.effect_page(db.session, _everyone(), topic_id, unit_id, page=1, page_size=10000)

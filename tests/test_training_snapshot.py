@@ -6,14 +6,13 @@ rule screen) and a closed attendance change the result on the next view; the scr
 Pengelola's "Recompute" works, the Pimpinan's does not."""
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from access_training import ctx_for, make_session
-from test_training_needs_sql import YEAR, _everyone, need_rules, staff  # noqa: F401  (fixtures)
+from test_training_needs_sql import YEAR, _everyone, closed_sessions, need_rules, staff  # noqa: F401  (fixtures)
 
 NOW = datetime(2026, 1, 5, 8, 0)
 
@@ -61,21 +60,7 @@ def _effect_equal(db, viewer, topic_id=None, unit_id=None, page=1, page_size=100
 @pytest.fixture
 def trained(db, org, staff, need_rules):  # noqa: F811
     """Four closed sessions with present and excused participants, and an invitation since the year began."""
-    from app.training.models import TrainingParticipant
-
-    rng = random.Random(3)
-    active = [e for e in staff if e.status == "AKTIF"]
-    for i, start in enumerate([datetime(YEAR - 1, 2, 1, 8), datetime(YEAR - 1, 12, 31, 8), datetime(YEAR, 6, 10, 8),
-                               datetime(YEAR, 12, 30, 8)]):
-        s = make_session(db, org, starts_at=start, hours=30 if i == 3 else 8, topic_item=need_rules[i % 2])
-        for e in rng.sample(active, 25):
-            db.session.add(TrainingParticipant(session_id=s.id, employee_id=e.id, unit_id=e.unit_id, status="DIUNDANG",
-                                               source="DAFTAR", attendance=rng.choice(["HADIR"] * 4 + ["IZIN"]),
-                                               invited_at=start - timedelta(days=3)))
-        s.status, s.closed_at = "DITUTUP", s.ends_at
-    db.session.commit()
-    return active
-
+    return closed_sessions(db, org, staff, need_rules)
 
 def test_stored_needs_equal_the_live_sql_and_the_pure_rules(app, db, org, trained):
     from app.training import derived, needs

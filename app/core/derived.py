@@ -72,14 +72,20 @@ def mark_stale(session, states_: list) -> None:
             del _checked[key]
 
 
-def fingerprint_text(values) -> str:
-    """The fingerprint of a row of counts/maxima: its values joined (datetimes as ISO text)."""
+def joined_text(values) -> str:
+    """A row of counts/maxima as one text: its values joined by "|" (datetimes as ISO text, None as "")."""
     parts = []
     for value in values:
         if isinstance(value, datetime):
             value = value.isoformat(sep=" ")
         parts.append("" if value is None else str(value))
-    return "|".join(parts)[:FINGERPRINT_MAX]
+    return "|".join(parts)
+
+
+def fingerprint_text(values) -> str:
+    """The fingerprint of a row of counts/maxima: ``joined_text``, cut to the column's length (a longer row is
+    hashed by its caller)."""
+    return joined_text(values)[:FINGERPRINT_MAX]
 
 
 def state(session, kind: str, year: int, lock: bool = False) -> Optional[DerivedResultState]:

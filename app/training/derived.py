@@ -52,15 +52,6 @@ EFFECT = "training_effect"
 EFFECT_YEAR = 0  # the effect is of every year: one state row
 
 
-def _text(values) -> str:
-    parts = []
-    for value in values:
-        if isinstance(value, datetime):
-            value = value.isoformat(sep=" ")
-        parts.append("" if value is None else str(value))
-    return "|".join(parts)
-
-
 def _analyze(session, *tables) -> None:
     """Refresh the planner's statistics of the rewritten tables in the refresh's transaction (PostgreSQL and SQLite
     both): without them the first readers get plans made for an empty table (a nested loop over every participant
@@ -126,7 +117,7 @@ def needs_fingerprint(session, year: int) -> str:
                   .subquery("fp_rule"))
     row = session.execute(_side_by_side(evaluations, _objections_fp(), feedback, skp, progress, need_rules,
                                         _topics_fp(), _employees_fp())).one()
-    return hashlib.sha1(_text(row).encode()).hexdigest()
+    return hashlib.sha1(derived.joined_text(row).encode()).hexdigest()
 
 
 def refresh_needs(session, year: int, now: datetime, fingerprint_value: Optional[str] = None,
@@ -334,7 +325,7 @@ def effect_fingerprint(session, year: int = EFFECT_YEAR) -> str:
                     func.sum(func.length(Unit.name)).label("u_name")).subquery("fp_unit"))
     row = session.execute(_side_by_side(evaluations, _objections_fp(), sessions, participants, units, _topics_fp(),
                                         _employees_fp())).one()
-    return hashlib.sha1(_text(row).encode()).hexdigest()
+    return hashlib.sha1(derived.joined_text(row).encode()).hexdigest()
 
 
 def refresh_effect(session, year: int = EFFECT_YEAR, now: Optional[datetime] = None,

@@ -435,11 +435,11 @@ def test_array_form_of_the_scope_lists_the_same_rows(db, org, period):
                 set(db.session.scalars(sa.select(Objection.id).where(PS.objection_clause(scope, arrays)))))
 
     def resolved(scope):
-        """The evaluation and objection lists of a wide scope: the plan ids resolved once, then bound."""
-        ids = PS.plan_ids_text(db.session, scope)
+        """The evaluation and objection lists of a wide scope: the plan ids resolved once, in the statement."""
+        inside = PS.IN_STATEMENT
         return (set(db.session.scalars(sa.select(Skp.id).where(PS.skp_clause(scope, True)))),
-                set(db.session.scalars(sa.select(Evaluation.id).where(PS.evaluation_clause(scope, True, ids)))),
-                set(db.session.scalars(sa.select(Objection.id).where(PS.objection_clause(scope, True, ids)))))
+                set(db.session.scalars(sa.select(Evaluation.id).where(PS.evaluation_clause(scope, inside)))),
+                set(db.session.scalars(sa.select(Objection.id).where(PS.objection_clause(scope, inside)))))
 
     for scope in scopes:
         assert rows(scope, True) == rows(scope, False), scope

@@ -25,10 +25,8 @@ the whole employee table: 3-7 ms for a head of an OPD, 1 ms this way).
 The evaluation and objection lists of a wide scope (an Atasan, a Pimpinan) on PostgreSQL go one step further:
 the plan ids of the scope are resolved once per request, inside the one statement that answers the count and the
 page (``scope_plans``, a MATERIALIZED CTE; ``arrays=IN_STATEMENT``; ``api._ListInterface``). Before, they were
-read first (``plan_ids_text``, one query, the ids as PostgreSQL array text) and bound by FAB's two statements
-(``plan_ids=``): three statements, 5,400 ids sent back twice and estimated one by one at each planning, and an
-unordered page whose plan changed with the offset (a row on two pages, another on none). ``plan_ids_text`` is
-kept for a caller that needs the ids themselves.
+read first (one query, the ids as PostgreSQL array text) and bound by FAB's two statements: three statements,
+5,400 ids sent back twice and estimated one by one at each planning.
 
 The clauses are SQL expressions without a database: they are built once per scope (``lru_cache``; a scope is a
 frozen dataclass) instead of twice per list request (1.4 ms each for a Pimpinan's evaluations).
@@ -36,11 +34,9 @@ frozen dataclass) instead of twice per list request (1.4 ms each for a Pimpinan'
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional
 
-from sqlalchemy import ARRAY, Integer, Text, any_, bindparam, cast, false, func, literal, or_, select, true
+from sqlalchemy import ARRAY, Integer, any_, cast, false, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
-from sqlalchemy.types import NullType
 
 from app.organisation.models import Employee, Unit
 from app.security.scope import Scope, employee_clause, unit_subtree_ids
@@ -109,23 +105,9 @@ IN_STATEMENT = "in_statement"
 
 
 def resolves_plans(scope: Scope) -> bool:
-    """Is the scope wide enough for ``plan_ids_text``: someone below the person (Atasan) or a unit subtree
+    """Is the scope wide enough for ``scope_plans``: someone below the person (Atasan) or a unit subtree
     (Pimpinan)? Everyone else's plans are one index look-up each (own, as rater)."""
     return not scope.everything and bool(scope.subordinates_of or scope.unit_root_id)
-
-
-def plan_ids_text(session, scope: Scope) -> str:
-    """PostgreSQL: the ids of the plans in the scope as the text of an ``integer[]`` (``{1,2,...}``), one query
-    (the array form of ``skp_clause``). Passed back as it came (``plan_ids=``): 5,400 ids converted to and from
-    Python integers cost 3 ms of CPU per statement."""
-    return session.execute(select(cast(func.array(skp_ids(scope, True).scalar_subquery()), Text))).scalar_one()
-
-
-def _in_plans(column, plan_ids: str):
-    """``column = ANY(CAST(:plan_ids AS INTEGER[]))``: the text is bound untyped (no ``::VARCHAR``), so PostgreSQL
-    reads it as an ``integer[]`` constant: the planner sees the ids, and a filter tests them by a hash. (Cast from
-    a typed text the array would be parsed again for every row it filters: 0.5 ms per objection.)"""
-    return column == any_(cast(bindparam("plan_ids", plan_ids, type_=NullType(), unique=True), ARRAY(Integer)))
 
 
 @lru_cache(maxsize=_CACHE)
@@ -133,7 +115,7 @@ def scope_plans(scope: Scope):
     """PostgreSQL: a MATERIALIZED CTE of one row, ``ids``: the ``integer[]`` of the plans in the scope (the array
     form of ``skp_clause``). The REST lists of a wide scope answer their count and their page in ONE statement
     (``api._ListInterface``): both read this CTE, so the scope is resolved once, in the database, and no id
-    travels to Python and back (``plan_ids_text`` sent 5,400 ids back twice and had them estimated one by one
+    travels to Python and back (read first and bound, 5,400 ids went back twice and were estimated one by one
     when each statement was planned: 1 ms each)."""
     return select(func.array(skp_ids(scope, True).scalar_subquery()).label("ids")) \
         .cte("scope_plans").prefix_with("MATERIALIZED")
@@ -159,15 +141,12 @@ def _objection_in_plans(scope: Scope):
         .where(Evaluation.skp_id.in_(select(func.unnest(plans.c.ids))).is_(true())))
 
 
-def evaluation_clause(scope: Scope, arrays: bool = False, plan_ids: Optional[str] = None):
+def evaluation_clause(scope: Scope, arrays: bool = False):
     """WHERE clause on ``Evaluation`` rows: those of a plan in the scope. With ``arrays`` the plan ids are
     collected first and the evaluations reached through their plan index: as a semi-join PostgreSQL hashes
-    every evaluation of the city to find a Pimpinan's 20,000. ``plan_ids``: those ids, resolved already
-    (``plan_ids_text``)."""
+    every evaluation of the city to find a Pimpinan's 20,000. ``arrays=IN_STATEMENT``: through ``scope_plans``."""
     if scope.everything:
         return true()
-    if plan_ids is not None:
-        return _in_plans(Evaluation.skp_id, plan_ids)
     if arrays == IN_STATEMENT:
         return _evaluation_in_plans(scope)
     return _evaluation_clause(scope, arrays)
@@ -178,21 +157,15 @@ def _evaluation_clause(scope: Scope, arrays: bool):
     return _among(Evaluation.skp_id, skp_ids(scope, arrays), arrays)
 
 
-def objection_clause(scope: Scope, arrays: bool = False, plan_ids: Optional[str] = None):
+def objection_clause(scope: Scope, arrays: bool = False):
     """WHERE clause on ``Objection`` rows: those against an evaluation of a plan in the scope.
 
     The subquery starts from the objections (few: about 1 % of the annual evaluations) and reaches their
     evaluations and plans by primary key before testing the plan's scope, instead of collecting every
     evaluation of a wide scope (a Pimpinan's OPD over five years: 20,000 evaluations) to find the few that were
-    objected to. ``plan_ids`` (``plan_ids_text``): the evaluation's plan is tested against those ids (a hashed
-    look-up) and the plans are not read."""
+    objected to. ``arrays=IN_STATEMENT``: through ``scope_plans``."""
     if scope.everything:
         return true()
-    if plan_ids is not None:
-        objected = _aliases()[3]
-        return Objection.evaluation_id.in_(
-            select(Evaluation.id).join(objected, objected.evaluation_id == Evaluation.id)
-            .where(_in_plans(Evaluation.skp_id, plan_ids)))
     if arrays == IN_STATEMENT:
         return _objection_in_plans(scope)
     return _objection_clause(scope, arrays)

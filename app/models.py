@@ -3,6 +3,7 @@ from flask_appbuilder.security.sqla.models import Permission, PermissionView, Ro
 
 from app.core.audit import AuditLog  # noqa: F401
 from app.core.derived import DerivedResultState  # noqa: F401  (state of stored derived results)
+from app.core.rowcount import RowCount  # noqa: F401  (exact row counts kept by PostgreSQL triggers)
 from app.organisation.models import Employee, Position, Rank, Unit  # noqa: F401
 from app.performance.models import (BehaviourExpectation, CoachingNote, CoreValue, CoreValueGuide,  # noqa: F401
                                      Evaluation, Evidence, Feedback, Indicator, Notification, Objection,

@@ -228,3 +228,12 @@ def test_scope_statements_with_the_shared_step_alias_are_the_same_sql_and_rows(a
     expected = sorted({head.id} | set(db.session.scalars(fresh_subordinates(head.id)))
                       | set(db.session.scalars(select(Employee.id).where(Employee.unit_id.in_(fresh_subtree(root.id))))))
     assert first == again == expected and len(first) > 1
+
+
+def test_escape_text_escapes_like_markupsafe():
+    from markupsafe import Markup, escape
+
+    samples = ["", "Siti", "A & B", "<script>alert('x')</script>", 'say "hi"', "&amp; already", "—", "a\x07b",
+               "O'Neil & <Sons> \"Ltd\"", 0, -7, 10 ** 20, True, None, 2.5, Markup("<b>kept</b>"), _l("Yes")]
+    for value in samples:
+        assert str(core_views.escape_text(value)) == str(escape(value)), value

@@ -50,7 +50,8 @@ DOMAIN = "messages"
 PROJECT = "e-Kinerja Kota Palembang"
 
 KEYWORDS = ["_", "gettext", "_l", "lazy_gettext", "ngettext:1,2", "_n:1,2", "lazy_ngettext:1,2",
-            "pgettext:1c,2", "lazy_pgettext:1c,2", "lazy_formatter_gettext:1"]
+            "pgettext:1c,2", "lazy_pgettext:1c,2", "lazy_formatter_gettext:1",
+            "template_gettext"]  # app/core/views.py: `_()` as an autoescaped template has it
 
 FAB_MAPPING = """\
 [python: **.py]

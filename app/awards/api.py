@@ -156,7 +156,8 @@ class AwardApi(PortalRestApi):
         # the counts and one page, in SQL (the same candidates as gather()); the decisions of the page's employees
         found, computed_at = candidate_page(year, on, scope, kind=kind, page=paging["page"],
                                             page_size=paging["page_size"])
-        people = services.employee_rows(db.session, [c.employee_id for c in found.candidates])
+        people = found.people if found.people is not None else \
+            services.employee_rows(db.session, [c.employee_id for c in found.candidates])
         result = []
         for c in found.candidates:
             p = people.get(c.employee_id)

@@ -1,4 +1,5 @@
-"""`flask portal refresh-derived [--year Y]`: recompute the stored derived results (for cron).
+"""`flask portal refresh-derived [--year Y]`: recompute the stored derived results (for cron), and recount the kept
+row counts of the big tables (PostgreSQL, app/core/rowcount.py).
 
 Without ``--year``: the default year of the award screens (the last finished year), the current year and every
 year that already has a stored result. Each (result, year) is refreshed in its own transaction."""
@@ -39,3 +40,8 @@ def refresh_derived(year, if_stale):
     from app.training.cli import refresh_training
 
     refresh_training(year, if_stale)
+    from app.core import rowcount  # the kept row counts recounted (PostgreSQL): the repair of any drift
+
+    for table, rows in rowcount.resync(db.session).items():
+        click.echo(f"row count {table}: {rows}")
+    db.session.commit()

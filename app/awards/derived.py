@@ -19,14 +19,14 @@ The snapshot is of the year's default reference date; another date is computed l
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from sqlalchemy import Integer, and_, case, delete, func, insert, literal, select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.core import derived
 from app.core.transactions import atomic
-from app.organisation.models import Employee
+from app.organisation.models import Employee, Position, Unit
 from app.performance.deadlines import PeriodKind
 from app.performance.models import Evaluation, Period
 from app.performance.workflow import EvaluationState
@@ -80,10 +80,13 @@ def refresh(session, year: int, on: date, now: datetime, fingerprint_value: Opti
         source = (select(literal(year, Integer), cand.c.employee_id, cand.c.kind, cand.c.kind_order, Employee.unit_id,
                          cand.c.previous, cand.c.current, cand.c.months)
                   .join(Employee, Employee.id == cand.c.employee_id))
+        # stored in the screen's order (kind, employee): a page's rows lie on a few pages of the table
         session.execute(insert(Snap).from_select(
-            ["year", "employee_id", "kind", "kind_order", "unit_id", "previous", "current", "months"], source))
+            ["year", "employee_id", "kind", "kind_order", "unit_id", "previous", "current", "months"],
+            source.order_by(cand.c.kind_order, cand.c.employee_id)))
         rows = session.scalar(select(func.count()).select_from(Snap).where(Snap.year == year)) or 0
         row = derived.record(session, KIND, year, fingerprint_value, params, rows, now, row)
+    derived.vacuum(session, Snap.__tablename__)  # the counts per kind then come from an index alone
     return row
 
 
@@ -127,18 +130,61 @@ def candidate_page(session, year: int, on: date, scope, unit_id: Optional[int] =
     counts = {k: 0 for k in AwardKind}
     for code, n in session.execute(select(Snap.kind, func.count()).where(where).group_by(Snap.kind)):
         counts[AwardKind(code)] = n
-    query = select(Snap.employee_id, Snap.kind, Snap.previous, Snap.current, Snap.months).where(where)
+    query = select(Snap.employee_id, Snap.kind, Snap.previous, Snap.current, Snap.months, Snap.kind_order).where(where)
     if kind in AwardKind.__members__:
         query = query.where(Snap.kind == kind)
     start = (max(page, 1) - 1) * page_size
-    rows = session.execute(query.order_by(Snap.kind_order, Snap.employee_id).offset(start).limit(page_size)).all()
+    shown_rows = query.order_by(Snap.kind_order, Snap.employee_id).offset(start).limit(page_size).subquery("shown")
+    # the page with its people and their decisions of the year (one statement instead of three; an employee with
+    # decisions of several kinds comes once per decision: the page's rows are taken once each, in order)
+    found = session.execute(
+        select(shown_rows.c.employee_id, shown_rows.c.kind, shown_rows.c.previous, shown_rows.c.current,
+               shown_rows.c.months, Employee.nip, Employee.name, Employee.front_title, Employee.back_title,
+               Unit.name.label("unit_name"), Position.name.label("position_name"),
+               AwardDecision.id.label("decision_id"), AwardDecision.decision, AwardDecision.decree_number,
+               AwardDecision.decree_date)
+        .select_from(shown_rows)
+        .outerjoin(Employee, Employee.id == shown_rows.c.employee_id)
+        .outerjoin(Unit, Unit.id == Employee.unit_id).outerjoin(Position, Position.id == Employee.position_id)
+        .outerjoin(AwardDecision, and_(AwardDecision.year == year,
+                                       AwardDecision.employee_id == shown_rows.c.employee_id))
+        .add_columns(AwardDecision.kind.label("decision_kind"))
+        .order_by(shown_rows.c.kind_order, shown_rows.c.employee_id)).all()
+    rows, seen, people, decisions = [], set(), {}, {}
+    for r in found:
+        if (r.employee_id, r.kind) not in seen:
+            seen.add((r.employee_id, r.kind))
+            rows.append(r)
+        if r.nip is not None and r.employee_id not in people:
+            people[r.employee_id] = PersonRow(r.employee_id, r.nip, r.name, r.front_title, r.back_title, r.unit_name,
+                                              r.position_name)
+        if r.decision_id is not None:
+            decisions[(r.employee_id, r.decision_kind)] = DecisionRow(r.employee_id, r.decision_kind, r.decision,
+                                                                      r.decree_number, r.decree_date)
     shown = [services._candidate(r, year) for r in rows]
-    decisions = {}
-    ids = sorted({c.employee_id for c in shown})
-    if ids:
-        decisions = {(d.employee_id, d.kind): d for d in session.scalars(
-            select(AwardDecision).where(AwardDecision.year == year, AwardDecision.employee_id.in_(ids)))}
-    return services.CandidatePage(year, on, counts, sum(counts.values()), shown, decisions)
+    return services.CandidatePage(year, on, counts, sum(counts.values()), shown, decisions, people)
+
+
+class PersonRow(NamedTuple):
+    """The columns of ``services.employee_rows``."""
+
+    id: int
+    nip: str
+    name: str
+    front_title: Optional[str]
+    back_title: Optional[str]
+    unit_name: str
+    position_name: Optional[str]
+
+
+class DecisionRow(NamedTuple):
+    """What the candidate screen and the REST list show of an ``AwardDecision``."""
+
+    employee_id: int
+    kind: str
+    decision: str
+    decree_number: Optional[str]
+    decree_date: Optional[date]
 
 
 def all_stored(session, year: int) -> list:

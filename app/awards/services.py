@@ -223,7 +223,12 @@ class CandidatePage:
     counts: dict  # AwardKind -> n (every candidate, not only the page)
     total: int
     candidates: list  # rules.Candidate of the page, sorted by kind then employee id
-    decisions: dict  # (employee_id, kind) -> AwardDecision of the year, of the page's employees
+    # (employee_id, kind) -> AwardDecision of the year, of the page's employees (``derived.candidate_page``: a
+    # ``derived.DecisionRow``: decision, decree number and date)
+    decisions: dict
+    # {employee_id: row(id, nip, name, front_title, back_title, unit_name, position_name)} of the page, when read
+    # with the page (the stored candidates: ``derived.candidate_page``); None: ask ``employee_rows``
+    people: Optional[dict] = None
 
 
 def candidate_page(session, year: int, on: date, scope, unit_id: Optional[int] = None, kind: Optional[str] = None,

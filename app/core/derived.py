@@ -110,6 +110,25 @@ def record(session, kind: str, year: int, fingerprint: str, params: str, rows: i
     return row
 
 
+def vacuum(session, *table_names: str) -> None:
+    """PostgreSQL: VACUUM the tables a refresh rewrote, after its commit (outside any transaction, on a connection of
+    its own). A refresh deletes every old row: until (auto)vacuum runs, the old row versions stay in the indexes and
+    no page is all-visible, so the screens' counts read the heap (the effect of a large OPD: 6.8 ms instead of 2.9
+    ms from the index alone). ``SKIP_LOCKED``: a table another vacuum or refresh is working on is left to
+    autovacuum; any failure is ignored (it is only an optimisation). SQLite: nothing (no row versions)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = session.get_bind().engine
+    if engine.dialect.name != "postgresql" or not table_names:
+        return
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM (SKIP_LOCKED) " + ", ".join(f'"{t}"' for t in table_names)))
+    except SQLAlchemyError:
+        pass
+
+
 def states(session, kind: str) -> list:
     """The state rows of one kind, newest year first."""
     return list(session.scalars(select(DerivedResultState).where(DerivedResultState.kind == kind)

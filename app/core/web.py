@@ -132,7 +132,42 @@ def _is_static(endpoint) -> bool:
     return bool(endpoint) and (endpoint == "static" or endpoint.endswith(".static"))
 
 
+def memoise_translations() -> None:
+    """Flask-Babel finds the request's catalog anew for every string it translates (``Domain.get_translations``:
+    its per-request namespace read from ``g`` three times, the locale and the domain looked up, about 15 µs),
+    for each ``_()`` of a template, each lazy label and each ``gettext``: 20 to 50 strings a page. Here the
+    catalog found is kept in that same namespace, per domain, with the locale it was found for: the next string
+    of the request takes it while Flask-Babel's locale is still that one (``refresh()``, ``force_locale`` and a
+    new request change or drop the locale, and the catalog is looked up again). Idempotent."""
+    from flask_babel import Domain
+
+    if getattr(Domain.get_translations, "portal_memo", False):
+        return
+    find = Domain.get_translations
+
+    def get_translations(self):
+        try:
+            state = g._get_current_object().__dict__
+        except RuntimeError:  # no application context: Flask-Babel's null catalog
+            return find(self)
+        babel = state.get("_flask_babel")
+        if babel is not None:
+            known = babel.__dict__.get("portal_translations", {}).get(id(self))
+            if known is not None and known[0] is self and known[1] is babel.__dict__.get("babel_locale"):
+                return known[2]
+        translations = find(self)
+        babel = state.get("_flask_babel")  # made by the first look-up of the request
+        locale = babel.__dict__.get("babel_locale") if babel is not None else None
+        if locale is not None:
+            babel.__dict__.setdefault("portal_translations", {})[id(self)] = (self, locale, translations)
+        return translations
+
+    get_translations.portal_memo = True
+    Domain.get_translations = get_translations
+
+
 def init_web(app) -> None:
+    memoise_translations()
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["navbar_menu"] = navbar_menu
     app.session_interface = PortalSessionInterface()

@@ -261,6 +261,10 @@ class Skp(Model):
         # condition as the queries write it (``is_current.is_(True)``) so that both databases use the index
         Index("ix_skp_current_year_unit", "year", "unit_id", "employee_id", "id", sqlite_where=text("is_current IS 1"),
               postgresql_where=text("is_current IS TRUE")),
+        # the same plans in id order with their unit: the city's cascade merges them with ix_rhk_unsupported (its
+        # RHKs that support nothing per unit) instead of hashing them (migration 0024)
+        Index("ix_skp_current_year_id", "year", "id", "unit_id", sqlite_where=text("is_current IS 1"),
+              postgresql_where=text("is_current IS TRUE")),
         # the dashboards' compliance counts per unit, from the index alone (migration 0014)
         Index("ix_skp_current_year_unit_status", "year", "unit_id", "status", "submitted_at",
               sqlite_where=text("is_current IS 1"), postgresql_where=text("is_current IS TRUE")),
@@ -585,6 +589,9 @@ class Evaluation(Model):
         CheckConstraint(f"organisation_achievement IS NULL OR organisation_achievement BETWEEN 0 "
                         f"AND {ACHIEVEMENT_MAX}", name="ck_evaluation_organisation_achievement"),
         UniqueConstraint("skp_id", "period_id", name="uq_evaluation_skp_period"),
+        # the ids of given plans' evaluations (a scoped REST list counts and sorts them before loading its page,
+        # app/performance/api.py): from the index alone. Migration 0022
+        Index("ix_evaluation_skp_period_id", "skp_id", "period_id", "id"),
         Index("ix_evaluation_period_status", "period_id", "status"),
         # the dashboards' compliance counts and predikat per unit of a period, from the index alone (migration 0014)
         Index("ix_evaluation_period_progress", "period_id", "status", "predikat", "skp_id", "finalised_at"),

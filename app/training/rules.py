@@ -225,6 +225,22 @@ ATTENDANCE_LABELS = MappingProxyType({
 })
 
 
+class ParticipantLabels:
+    """The status and attendance labels of a participant (``status``, ``attendance``): the table's rows and the
+    roster's plain rows alike."""
+
+    status: str
+    attendance: "str | None"
+
+    @property
+    def status_label(self):
+        return EnrollmentStatus(self.status).label if self.status in EnrollmentStatus.__members__ else self.status
+
+    @property
+    def attendance_label(self):
+        return Attendance(self.attendance).label if self.attendance in Attendance.__members__ else ""
+
+
 class CheckInMethod(StrEnum):
     """How the attendance was recorded: the participant's own check-in with the code, or by the trainer."""
 

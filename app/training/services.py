@@ -72,8 +72,8 @@ from app.security import roles as R
 from . import rules
 from .models import (ExternalTraining, JpTarget, TrainingFeedback, TrainingSessionEvent, TrainingParticipant,
                      TrainingSession, TrainingTopic, training_session_trainer)
-from .rules import (Attendance, CheckInMethod, EnrollmentSource, EnrollmentStatus, ExternalStatus, SessionStatus,
-                    TrainingRuleError)
+from .rules import (Attendance, CheckInMethod, EnrollmentSource, EnrollmentStatus, ExternalStatus, ParticipantLabels,
+                    SessionStatus, TrainingRuleError)
 from .scope import Viewer, _among, employee_rows, participant_clause, subtree_ids as unit_subtree_ids
 
 MAX_INVITE = 5000  # employees per invitation (a whole Dinas Pendidikan fits; a typo of a root unit does not)
@@ -1235,7 +1235,7 @@ class RosterUnit:
 
 
 @dataclass(frozen=True)
-class RosterRow:
+class RosterRow(ParticipantLabels):
     """A participant on a roster page: what the screen shows (the attributes of ``TrainingParticipant`` it reads)."""
     id: int
     status: str
@@ -1258,14 +1258,6 @@ class RosterRow:
     @property
     def employee_id(self) -> int:
         return self.employee.id
-
-    @property
-    def status_label(self):
-        return EnrollmentStatus(self.status).label if self.status in EnrollmentStatus.__members__ else self.status
-
-    @property
-    def attendance_label(self):
-        return Attendance(self.attendance).label if self.attendance in Attendance.__members__ else ""
 
 
 def _roster_order() -> tuple:

@@ -2,7 +2,7 @@
 functions they replace on those screens (issue 5, round 5):
 
 * ``services.trainer_overview`` (the number of sessions a Pelatih trains and the feedback on them, one statement)
-  against ``trainer_session_count`` and ``trainer_rating``;
+  against the two statements it replaced (``_trainer_session_count``, ``_trainer_rating`` below);
 * ``services.roster_counts`` (places, attendance and the ratings in one statement) against ``counts`` and
   ``session_feedback``;
 * a roster page as plain rows (``RosterRow``, its statement built once per viewer and session) against the
@@ -30,13 +30,38 @@ def _feedback(db, participant, rating):
     db.session.commit()
 
 
+def _trainer_rating(db, user_id: int):
+    """(user id, name, sessions, answers, average) of the feedback on the Pelatih's sessions, or None: the plain join
+    "Sesi Saya" used before ``trainer_overview``."""
+    from sqlalchemy import func, select
+
+    from app.training import services
+    from app.training.models import TrainingFeedback, training_session_trainer as t
+
+    row = db.execute(select(func.count(func.distinct(TrainingFeedback.session_id)).label("sessions"),
+                            func.count(TrainingFeedback.id).label("n"), func.avg(TrainingFeedback.rating).label("avg"))
+                     .select_from(TrainingFeedback).join(t, t.c.session_id == TrainingFeedback.session_id)
+                     .where(t.c.user_id == user_id)).one()
+    if not row.n:
+        return None
+    return user_id, "", int(row.sessions), int(row.n), services._avg(row.avg)
+
+
+def _trainer_session_count(db, user_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from app.training.models import training_session_trainer as t
+
+    return db.scalar(select(func.count()).select_from(t).where(t.c.user_id == user_id)) or 0
+
+
 def test_trainer_overview_matches_the_count_and_the_rating(db, org):
     from app.training import services
 
     uid = org.users["pelatih"].id
     # no session yet: nothing, no rating
     assert services.trainer_overview(db.session, uid) == (0, None) == \
-        (services.trainer_session_count(db.session, uid), services.trainer_rating(db.session, uid))
+        (_trainer_session_count(db.session, uid), _trainer_rating(db.session, uid))
     start = now() - timedelta(days=5)
     quiet = make_session(db, org, starts_at=start)  # trained, no feedback
     assert services.trainer_overview(db.session, uid) == (1, None)
@@ -49,7 +74,7 @@ def test_trainer_overview_matches_the_count_and_the_rating(db, org):
     _feedback(db, enroll(db, org, third, "guru", attendance="HADIR"), 2)
     enroll(db, org, quiet, "kapus", attendance="HADIR")  # a participant without feedback
     found = services.trainer_overview(db.session, uid)
-    assert found == (services.trainer_session_count(db.session, uid), services.trainer_rating(db.session, uid))
+    assert found == (_trainer_session_count(db.session, uid), _trainer_rating(db.session, uid))
     assert found == (3, (uid, "", 2, 4, Decimal("3.8")))  # (5 + 4 + 4 + 2) / 4 = 3.75, rounded half up
     assert services.trainer_overview(db.session, org.users["analis"].id) == (0, None)
 

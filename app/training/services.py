@@ -1119,11 +1119,16 @@ def session_feedback(db, session_id: int) -> rules.FeedbackSummary:
     """The summary of the session's feedback: the ratings counted per value in SQL (five rows from the
     ``(session_id, rating)`` index) instead of one row per answer (a city-wide webinar has ~900: 8-12 ms of
     row conversion on PostgreSQL for a sentence on the roster)."""
+    return _ratings_summary(db.execute(select(TrainingFeedback.rating, func.count())
+                                       .where(TrainingFeedback.session_id == session_id)
+                                       .group_by(TrainingFeedback.rating)).all())
+
+
+def _ratings_summary(rated) -> rules.FeedbackSummary:
+    """``rules.summarise_ratings`` of (rating, how many) pairs counted in SQL."""
     from itertools import repeat
 
-    rows = db.execute(select(TrainingFeedback.rating, func.count()).where(TrainingFeedback.session_id == session_id)
-                      .group_by(TrainingFeedback.rating)).all()
-    return rules.summarise_ratings(r for rating, n in rows for r in repeat(rating, n))
+    return rules.summarise_ratings(r for rating, n in rated for r in repeat(rating, n))
 
 
 def feedback_by_session(db, viewer: Viewer, limit: int = 200) -> list:
@@ -1296,8 +1301,6 @@ def roster_counts(db, session_id: int, with_feedback: bool) -> tuple[dict, Optio
     """(``counts`` of the session, ``session_feedback`` of it or None): the places and attendance, and
     (``with_feedback``) the ratings counted per value, in ONE statement (UNION ALL of the two GROUP BYs; the roster
     ran them apart). The same figures."""
-    from itertools import repeat
-
     p, f = TrainingParticipant, TrainingFeedback
     places = (select(literal(0).label("part"), p.status.label("status"), p.attendance.label("attendance"),
                      literal(None, Integer).label("rating"), func.count().label("n"))
@@ -1308,17 +1311,8 @@ def roster_counts(db, session_id: int, with_feedback: bool) -> tuple[dict, Optio
         rows = db.execute(union_all(places, ratings)).all()
     else:
         rows = db.execute(places).all()
-    out: dict = {}
-    rated = []
-    for part, status, attendance, rating, n in rows:
-        if part == 1:
-            rated.append((rating, n))
-            continue
-        d = out.setdefault(session_id, {"DIUNDANG": 0, "DAFTAR_TUNGGU": 0, "DIBATALKAN": 0, "HADIR": 0})
-        d[status] = d.get(status, 0) + n
-        if attendance == Attendance.HADIR:
-            d["HADIR"] += n
-    summary = rules.summarise_ratings(r for rating, n in rated for r in repeat(rating, n)) if with_feedback else None
+    out = _tally((session_id, status, attendance, n) for part, status, attendance, _, n in rows if part == 0)
+    summary = _ratings_summary((rating, n) for part, _, _, rating, n in rows if part == 1) if with_feedback else None
     return out.get(session_id, {}), summary
 
 
@@ -1331,6 +1325,11 @@ def counts(db, session_ids: Sequence[int]) -> dict:
                       .where(TrainingParticipant.session_id.in_(list(session_ids)))
                       .group_by(TrainingParticipant.session_id, TrainingParticipant.status,
                                 TrainingParticipant.attendance)).all()
+    return _tally(rows)
+
+
+def _tally(rows) -> dict:
+    """{session id: {status: n, "HADIR": n}} from (session id, status, attendance, n) rows."""
     out: dict = {}
     for sid, status, attendance, n in rows:
         d = out.setdefault(sid, {"DIUNDANG": 0, "DAFTAR_TUNGGU": 0, "DIBATALKAN": 0, "HADIR": 0})
@@ -1379,28 +1378,11 @@ def trainer_sessions(db, user_id: int, page: Optional[int] = None, page_size: in
     return db.scalars(query).all()
 
 
-def trainer_rating(db, user_id: int) -> Optional[tuple]:
-    """(user id, name, sessions, answers, average) of the feedback on the sessions this Pelatih trains (the
-    same figures as their row of ``feedback_by_trainer``), or None without feedback. One statement."""
-    t = training_session_trainer
-    row = db.execute(select(func.count(func.distinct(TrainingFeedback.session_id)).label("sessions"),
-                            func.count(TrainingFeedback.id).label("n"), func.avg(TrainingFeedback.rating).label("avg"))
-                     .select_from(TrainingFeedback).join(t, t.c.session_id == TrainingFeedback.session_id)
-                     .where(t.c.user_id == user_id)).one()
-    if not row.n:
-        return None
-    return user_id, "", int(row.sessions), int(row.n), _avg(row.avg)
-
-
-def trainer_session_count(db, user_id: int) -> int:
-    return db.scalar(select(func.count()).select_from(training_session_trainer)
-                     .where(training_session_trainer.c.user_id == user_id)) or 0
-
-
 def trainer_overview(db, user_id: int) -> tuple[int, Optional[tuple]]:
-    """("Sesi Saya") (how many sessions this Pelatih trains, ``trainer_rating``) in ONE statement: the feedback of
+    """("Sesi Saya") (how many sessions this Pelatih trains, and (user id, "", sessions rated, answers, average) of
+    the feedback on them, the figures of their row of ``feedback_by_trainer``; None without feedback) in ONE statement: the feedback of
     the trained sessions (``session_id IN (their sessions)``, from the ``(session_id, rating)`` index) counted and
-    summed, the sessions counted in a scalar subquery. ``trainer_rating`` joined the trainer's sessions to the
+    summed, the sessions counted in a scalar subquery. The two statements it replaced joined the trainer's sessions to the
     feedback and PostgreSQL hashed them against a scan of all ~59,000 feedback rows of the city; the count was a
     statement of its own (a Pelatih of 375 sessions, A/B in one process: PostgreSQL ~14 → ~5 ms, SQLite 3.6 → 2.0
     ms). The same figures: the average is the sum over the count, rounded like ``feedback_by_trainer``'s."""
